@@ -1,0 +1,67 @@
+# The book's build. `make book` builds the three editions into _build/dist,
+# `make test` builds them and checks what a reader gets. Both install what
+# is missing first (tools/setup.sh), and do nothing more when it is there.
+
+SHELL        := /bin/bash
+.SHELLFLAGS  := -eu -o pipefail -c
+VENV         := .venv
+SPHINXBUILD  := $(VENV)/bin/sphinx-build
+# Every build: nitpicky, warnings are errors, but report all of them first.
+SPHINXOPTS   ?= -n -W --keep-going -q
+SOURCE       := book
+BUILD        := _build
+WORK         := $(BUILD)/work
+DIST         := $(BUILD)/dist
+SLUG         := mlsd-book
+# Each builder keeps its own doctrees, outside the editions.
+sphinx = $(SPHINXBUILD) $(SPHINXOPTS) -c . -d $(BUILD)/doctrees/$(1) \
+         -b $(1) $(SOURCE) $(WORK)/$(1)
+
+.PHONY: help setup book html epub pdf doctest test live bench clean
+
+help:  ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | \
+	  awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+setup:  ## install what the build needs (Debian, Python, npm), if missing
+	@bash tools/setup.sh
+
+book: setup  ## build all three editions into _build/dist
+	@$(MAKE) --no-print-directory html epub pdf
+	@echo "Editions in $(DIST): html/ $(SLUG).pdf $(SLUG).epub"
+
+html: setup  ## the HTML edition, _build/dist/html
+	$(call sphinx,html)
+	@bash tools/publish.sh $(WORK)/html $(DIST)/html
+
+epub: setup  ## the EPUB edition, _build/dist/mlsd-book.epub
+	$(call sphinx,epub)
+	@bash tools/publish.sh $(WORK)/epub/$(SLUG).epub $(DIST)/$(SLUG).epub
+
+pdf: setup  ## the PDF edition through LaTeX, _build/dist/mlsd-book.pdf
+	$(call sphinx,latex)
+	@# Sphinx's own LaTeX Makefile: it sets xindy's options for the index.
+	@$(MAKE) --no-print-directory -C $(WORK)/latex all-pdf \
+	  LATEXMKOPTS="-interaction=nonstopmode -halt-on-error -file-line-error" \
+	  > $(WORK)/latex/build.log 2>&1 \
+	  || { grep -E -A3 '^[^ ]+:[0-9]+:|^!' $(WORK)/latex/build.log \
+	         | head -n 30 || true; \
+	       echo "LaTeX failed: see $(WORK)/latex/build.log"; exit 1; }
+	@bash tools/publish.sh $(WORK)/latex/$(SLUG).pdf $(DIST)/$(SLUG).pdf
+
+doctest: setup  ## run every snippet in the chapters
+	$(call sphinx,doctest)
+
+test: book doctest  ## build the editions, run the snippets, check it all
+	$(VENV)/bin/python -m pytest
+
+live: setup  ## HTML preview that rebuilds on save, on localhost:8000
+	$(VENV)/bin/sphinx-autobuild $(SPHINXOPTS) -c . \
+	  -d $(BUILD)/doctrees/live --watch diagrams --watch ext \
+	  $(SOURCE) $(WORK)/live
+
+bench: setup  ## time clean and no-change builds, against the default path
+	$(VENV)/bin/python tools/benchmark.py
+
+clean:  ## remove every build output, the diagram cache included
+	rm -rf $(BUILD)

@@ -1,0 +1,165 @@
+"""Sphinx configuration for the book: one MyST source, three editions.
+
+Sources live in book/, diagrams in diagrams/, project extensions in ext/.
+The Makefile runs every build with -n -W --keep-going (nitpicky, warnings
+are errors) and with separate doctree folders per builder.
+"""
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT / "ext"))
+
+# -- Book identity ------------------------------------------------------------
+# One place for the title, version and slug; every edition reads them here.
+
+project = "Machine Learning System Design Interviews"
+subtitle = "A nine-step approach and six systems, worked end to end"
+author = "The mlsd-book contributors"
+slug = "mlsd-book"
+release = "0.1.0"
+version = release
+copyright = "2026, The mlsd-book contributors"
+language = "en"
+
+# -- General ------------------------------------------------------------------
+
+root_doc = "index"
+extensions = [
+    "myst_parser",
+    "sphinx.ext.doctest",
+    "sphinx.ext.mathjax",
+    "sphinx.ext.imgmath",
+    "sphinxcontrib.bibtex",
+    "sphinx_togglebutton",
+    # Project extensions (ext/), one job each.
+    "diagrams",  # Mermaid files rendered once, cached, per-edition formats
+    "editions",  # per-builder choices Sphinx has no setting for
+    "cover",  # the EPUB cover, drawn from the title and version above
+]
+
+myst_enable_extensions = ["colon_fence", "dollarmath", "deflist"]
+myst_heading_anchors = 0  # links go to explicit labels, never to headings
+
+nitpicky = True
+# Figures are numbered per chapter ("Figure 1.2") in every edition.
+numfig = True
+numfig_secnum_depth = 1
+numfig_format = {"figure": "Figure %s", "table": "Table %s",
+                 "code-block": "Listing %s"}
+
+bibtex_bibfiles = ["book/references.bib"]  # relative to conf.py
+bibtex_default_style = "plain"
+bibtex_reference_style = "author_year"
+
+# Snippets share one namespace per chapter (the default group), so a later
+# block can build on an earlier one, the way the text reads.
+doctest_test_doctest_blocks = ""
+
+# -- Diagrams (ext/diagrams.py) -----------------------------------------------
+# The cache lives outside every builder's output so that all three editions
+# and later builds share one rendering of each diagram.
+
+diagrams_source_dir = str(ROOT / "diagrams")
+diagrams_cache_dir = str(ROOT / "_build" / "diagram-cache")
+diagrams_mermaid_config = str(ROOT / "diagrams" / "mermaid-config.json")
+diagrams_node_modules = str(ROOT / "node_modules")
+
+# -- HTML ---------------------------------------------------------------------
+
+html_theme = "sphinx_book_theme"
+html_title = project
+html_static_path = [
+    # MathJax 3, one self-contained file (SVG output, fonts inside), so math
+    # typesets from file:// with no network.
+    "node_modules/mathjax/es5/tex-svg.js",
+]
+html_math_renderer = "mathjax"
+mathjax_path = "tex-svg.js"
+html_theme_options = {
+    "show_toc_level": 2,
+    "use_download_button": False,
+    "use_fullscreen_button": False,
+    "use_repository_button": False,
+    "home_page_in_toc": True,
+}
+html_last_updated_fmt = None
+html_copy_source = False
+html_show_sourcelink = False
+
+# -- EPUB ---------------------------------------------------------------------
+
+epub_title = project
+epub_author = author
+epub_publisher = author
+epub_copyright = copyright
+epub_description = (
+    "A study book for machine-learning system design interviews: the kinds "
+    "of questions, a nine-step approach, practical techniques, and six "
+    "systems worked through step by step."
+)
+# EPUBCheck rejects a colon in the NCX uid, so no "urn:" prefix here.
+# epub_uid is both the OPF identifier's XML id and the NCX's uid, which
+# must equal the identifier itself: so one value, a valid XML name.
+epub_identifier = slug
+epub_scheme = "URL"
+epub_uid = slug
+# epub_cover is set by ext/cover.py, which draws the cover.
+epub_basename = slug
+epub_theme = "epub"
+epub_show_urls = "no"
+# The HTML's MathJax and toggle script mean nothing without JavaScript; the
+# EPUB gets its formulas as images instead (editions.epub_math_renderer).
+epub_exclude_files = ["_static/tex-svg.js"]
+epub_math_renderer = "imgmath"
+imgmath_image_format = "svg"
+imgmath_embed = False
+imgmath_font_size = 14
+
+# -- LaTeX / PDF --------------------------------------------------------------
+
+latex_engine = "xelatex"
+latex_docclass = {"manual": "book"}
+latex_documents = [
+    (root_doc, f"{slug}.tex", project, author, "manual"),
+]
+latex_show_urls = "footnote"
+latex_elements = {
+    "papersize": "a4paper",
+    "pointsize": "11pt",
+    # openany: no blank pages before chapters; oneside: a screen-first PDF.
+    "extraclassoptions": "openany,oneside",
+    # Alph page numbers on the title page keep its PDF anchors distinct
+    # from the main matter's page 1.
+    "maketitle": rf"""
+\pagenumbering{{Alph}}
+\begin{{titlepage}}
+  \centering
+  \vspace*{{4cm}}
+  {{\Huge\bfseries {project}\par}}
+  \vspace{{1cm}}
+  {{\Large {subtitle}\par}}
+  \vspace{{2cm}}
+  {{\large {author}\par}}
+  \vfill
+  {{\large Version {release}\par}}
+\end{{titlepage}}
+""",
+    # The contents and the preface are front matter (roman page numbers, no
+    # chapter number); ext/editions.py starts the main matter.
+    "tableofcontents": r"""
+\frontmatter
+\begingroup\parskip 0pt\tableofcontents\endgroup
+""",
+    # Numbered PDF bookmarks ("3.2 Metrics"), as in the HTML and EPUB, and
+    # the document properties a PDF reader shows.
+    "hyperref": rf"""
+\usepackage[bookmarksnumbered]{{hyperref}}
+\usepackage{{hypcap}}
+\hypersetup{{pdftitle={{{project}}}, pdfauthor={{{author}}},
+  pdfsubject={{{subtitle}}}}}
+""",
+    # Long code lines wrap at the margin instead of running past it.
+    "sphinxsetup": "verbatimwrapslines=true, verbatimforcewraps=true",
+}

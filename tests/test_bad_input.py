@@ -1,0 +1,205 @@
+"""Bad input stops the build, names the file and line, and never replaces
+a finished edition.
+
+Each test builds a one-chapter book in a temporary folder with the real
+conf.py, extensions, Makefile and installed tools, after breaking one thing.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+CHAPTER = """\
+(ch-mini)=
+# A small chapter
+
+(mini-first)=
+## First section
+
+The sum is computed below, see {ref}`mini-first` and {cite:p}`mini2020`.
+
+:::{diagram} mini-flow
+:alt: Two boxes joined by an arrow.
+
+A two-step flow.
+:::
+
+```{doctest}
+>>> 2 + 3
+5
+```
+
+Marker: FINISHED-EDITION.
+
+## References
+
+:::{bibliography}
+:filter: docname in docnames
+:::
+"""
+
+INDEX = """\
+# Mini book
+
+```{toctree}
+:numbered:
+
+chapter
+```
+"""
+
+BIB = """\
+@book{mini2020,
+  author = {Doe, Jane},
+  title = {A Small Book},
+  publisher = {Example Press},
+  year = {2020}
+}
+"""
+
+FLOW = """\
+flowchart TD
+  A[Start] --> B[Finish]
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of the project with a one-chapter book."""
+    for name in ("conf.py", "Makefile", "requirements.txt",
+                 "package-lock.json"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    for name in ("ext", "tools", ".venv", "node_modules"):
+        (tmp_path / name).symlink_to(ROOT / name)
+    (tmp_path / "book").mkdir()
+    (tmp_path / "book" / "index.md").write_text(INDEX)
+    (tmp_path / "book" / "chapter.md").write_text(CHAPTER)
+    (tmp_path / "book" / "references.bib").write_text(BIB)
+    (tmp_path / "diagrams").mkdir()
+    shutil.copy(ROOT / "diagrams" / "mermaid-config.json",
+                tmp_path / "diagrams")
+    (tmp_path / "diagrams" / "mini-flow.mmd").write_text(FLOW)
+    return tmp_path
+
+
+def make(project: Path, target: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MAKE")}
+    return subprocess.run(["make", "--no-print-directory", target],
+                          cwd=project, capture_output=True, text=True,
+                          env=env, check=False)
+
+
+def break_chapter(project: Path, old: str, new: str) -> int:
+    """Replace text in the chapter; return the 1-based line of the change."""
+    path = project / "book" / "chapter.md"
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+    return text[:text.index(old)].count("\n") + 1
+
+
+def assert_fails_naming(result, *needles: str) -> None:
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    for needle in needles:
+        assert needle in output, f"{needle!r} not in:\n{output}"
+
+
+def test_the_unbroken_book_builds(project):
+    result = make(project, "html")
+    assert result.returncode == 0, result.stdout + result.stderr
+    page = (project / "_build/dist/html/chapter.html").read_text()
+    assert "FINISHED-EDITION" in page
+    assert 'src="_images/mini-flow.svg"' in page
+    assert make(project, "doctest").returncode == 0
+
+
+def test_mermaid_syntax_error_names_the_diagram_file_and_line(project):
+    (project / "diagrams" / "mini-flow.mmd").write_text(
+        "flowchart TD\n  A[Start] --> B[Finish]\n  B --> --> C\n"
+        "  C --> D\n")
+    assert_fails_naming(make(project, "html"), "mini-flow.mmd:3:",
+                        "Mermaid syntax error", "chapter.md:9")
+
+
+def test_unknown_cross_reference_names_the_chapter_and_line(project):
+    line = break_chapter(project, "{ref}`mini-first`", "{ref}`no-such`")
+    assert_fails_naming(make(project, "html"), f"chapter.md:{line}",
+                        "no-such")
+
+
+def test_missing_diagram_file_names_the_chapter_and_line(project):
+    line = break_chapter(project, "{diagram} mini-flow", "{diagram} nowhere")
+    assert_fails_naming(make(project, "html"), f"chapter.md:{line}",
+                        "nowhere.mmd")
+
+
+def test_unknown_citation_key_names_the_chapter_and_line(project):
+    line = break_chapter(project, "{cite:p}`mini2020`", "{cite:p}`nobody`")
+    assert_fails_naming(make(project, "html"), f"chapter.md:{line}",
+                        "nobody")
+
+
+def test_failing_snippet_names_the_chapter(project):
+    break_chapter(project, ">>> 2 + 3\n5", ">>> 2 + 3\n6")
+    assert_fails_naming(make(project, "doctest"), "chapter.md")
+
+
+def test_diagram_without_alt_text_is_refused(project):
+    line = break_chapter(project, ":alt: Two boxes joined by an arrow.\n",
+                         "")
+    assert_fails_naming(make(project, "html"), f"chapter.md:{line - 1}",
+                        ":alt:")
+
+
+def test_a_failed_build_leaves_the_finished_edition_in_place(project):
+    assert make(project, "html").returncode == 0
+    dist = project / "_build/dist/html/chapter.html"
+    break_chapter(project, "Marker: FINISHED-EDITION.",
+                  "Marker: BROKEN-EDITION {ref}`no-such`.")
+    assert make(project, "html").returncode != 0
+    page = dist.read_text()
+    assert "FINISHED-EDITION" in page and "BROKEN-EDITION" not in page
+    assert not list(dist.parent.parent.glob("html.*")), "a half-moved copy"
+
+
+def test_an_unplaced_diagram_file_is_an_error(project):
+    (project / "diagrams" / "orphan.mmd").write_text(FLOW)
+    assert_fails_naming(make(project, "html"), "orphan.mmd",
+                        "not placed in any chapter")
+
+
+def test_diagrams_render_once_until_the_mermaid_config_changes(project):
+    assert make(project, "html").returncode == 0
+    cache = project / "_build" / "diagram-cache"
+
+    def entries():  # diagram entries only: not the EPUB cover, not temp
+        return {p.name for p in cache.iterdir()
+                if not p.name.startswith((".", "cover-"))}
+    before = entries()
+    assert len(before) == 1
+
+    def stamps():  # the diagrams' cache entries (the EPUB adds its cover)
+        return {p: p.stat().st_mtime_ns for p in cache.rglob("*")
+                if not p.relative_to(cache).parts[0].startswith("cover-")}
+    before_rebuild = stamps()
+    assert make(project, "html").returncode == 0
+    assert make(project, "epub").returncode == 0
+    assert stamps() == before_rebuild, \
+        "a rebuild or another edition rendered the diagram again"
+    config = project / "diagrams" / "mermaid-config.json"
+    config.write_text(re.sub(r'"fontSize": \d+', '"fontSize": 15',
+                             config.read_text()))
+    result = make(project, "html")
+    assert result.returncode == 0, result.stderr
+    assert len(entries() - before) == 1, "the diagram was not rendered again"
+    page = (project / "_build/dist/html/chapter.html").read_text()
+    assert 'src="_images/mini-flow.svg"' in page

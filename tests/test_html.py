@@ -1,0 +1,117 @@
+"""The HTML edition, as a reader opens it from file:// with no network."""
+
+from __future__ import annotations
+
+import html as htmllib
+import re
+from pathlib import Path
+
+from conftest import diagram_placements, mermaid_fragments
+
+# Attributes through which a page loads something (not plain links).
+RESOURCE = re.compile(
+    r"<(?:script|img|iframe|source|video|audio|embed)\b[^>]*?\bsrc=\"([^\"]+)\""
+    r"|<link\b[^>]*?\bhref=\"([^\"]+)\"[^>]*>",
+    re.I,
+)
+
+
+def _pages(html_dir: Path) -> list[Path]:
+    """The pages a reader opens (the book is one folder deep)."""
+    return sorted(html_dir.glob("*.html"))
+
+
+def _text(page: Path) -> str:
+    return page.read_text(encoding="utf-8")
+
+
+def test_every_chapter_has_a_page_with_its_number_and_title(
+        html_dir, chapters):
+    for ch in chapters:
+        page = _text(html_dir / f"{ch.docname}.html")
+        article = page[page.index('<article class="bd-article">'):]
+        h1 = re.search(r"<h1>(.*?)</h1>", article, re.S)
+        assert h1, f"{ch.docname}.html has no <h1>"
+        heading = htmllib.unescape(re.sub(r"<[^>]+>|#", "", h1.group(1)))
+        expected = (f"{ch.number}. {ch.title}" if ch.number else ch.title)
+        assert " ".join(heading.split()) == expected
+
+
+def test_no_resource_comes_from_another_host(html_dir):
+    offenders = []
+    for page in _pages(html_dir):
+        for match in RESOURCE.finditer(_text(page)):
+            url = match.group(1) or match.group(2)
+            link = match.group(0)
+            if match.group(2) and not re.search(
+                    r"rel=\"(?:stylesheet|preload|icon|modulepreload)",
+                    link):
+                continue  # rel=index/search/next: navigation, not a load
+            if re.match(r"(?:[a-z]+:)?//", url, re.I):
+                offenders.append(f"{page.name}: {url}")
+    for css in html_dir.rglob("*.css"):
+        for url in re.findall(r"url\(\s*['\"]?([^'\")]+)", css.read_text(
+                encoding="utf-8", errors="replace")):
+            if re.match(r"(?:https?:)?//", url):
+                offenders.append(f"{css.name}: {url}")
+    assert not offenders, offenders
+
+
+def test_every_local_resource_exists(html_dir):
+    missing = []
+    for page in _pages(html_dir):
+        for match in RESOURCE.finditer(_text(page)):
+            url = (match.group(1) or match.group(2)).split("#")[0]
+            url = url.split("?")[0]
+            if not url or re.match(r"[a-z]+:", url, re.I):
+                continue
+            if not (page.parent / url).exists():
+                missing.append(f"{page.name}: {url}")
+    assert not missing, missing
+
+
+def test_math_uses_the_local_mathjax(html_dir):
+    pages_with_math = [p for p in _pages(html_dir)
+                       if 'class="math' in _text(p)]
+    assert pages_with_math, "no page has math: the MathJax check is idle"
+    for page in pages_with_math:
+        assert re.search(r'src="[^"]*_static/tex-svg\.js', _text(page)), page
+    assert (html_dir / "_static" / "tex-svg.js").stat().st_size > 100_000
+
+
+def test_search_works_offline(html_dir, chapters):
+    index = (html_dir / "searchindex.js").read_text(encoding="utf-8")
+    for ch in chapters:
+        assert f'"{ch.docname}"' in index, ch.docname
+    assert (html_dir / "search.html").exists()
+
+
+def test_landing_page_links_the_other_editions(html_dir):
+    page = _text(html_dir / "index.html")
+    for edition in ("mlsd-book.pdf", "mlsd-book.epub"):
+        assert f'href="../{edition}"' in page
+        assert (html_dir.parent / edition).is_file()
+
+
+def test_every_diagram_is_an_svg_image_with_its_alt_text(html_dir):
+    placements = diagram_placements()
+    assert placements, "the book places no diagram"
+    for docname, diagrams in placements.items():
+        page = _text(html_dir / f"{docname}.html")
+        for name, alt in diagrams:
+            img = re.search(
+                rf'<img[^>]*src="(_images/{re.escape(name)}\.svg)"[^>]*>',
+                page)
+            assert img, f"{docname}.html lacks the image of {name}"
+            assert (html_dir / img.group(1)).stat().st_size > 1000
+            found = re.search(r'alt="([^"]*)"', img.group(0)).group(1)
+            assert htmllib.unescape(found) == alt
+
+
+def test_no_mermaid_source_reaches_the_reader(html_dir):
+    fragments = mermaid_fragments()
+    for page in _pages(html_dir):
+        text = htmllib.unescape(re.sub(r"<[^>]+>", " ", _text(page)))
+        for fragment in fragments:
+            assert fragment not in text, f"{page.name}: {fragment}"
+    assert not list(html_dir.rglob("mermaid*.js")), "a Mermaid runtime"
