@@ -30,13 +30,13 @@ extensions = [
     "myst_parser",
     "sphinx.ext.doctest",
     "sphinx.ext.mathjax",
-    "sphinx.ext.imgmath",
     "sphinxcontrib.bibtex",
     "sphinx_togglebutton",
     # Project extensions (ext/), one job each.
     "diagrams",  # Mermaid files rendered once, cached, per-edition formats
     "editions",  # per-builder choices Sphinx has no setting for
     "cover",  # the EPUB cover, drawn from the title and version above
+    "formulas",  # the EPUB's formulas as SVG, typeset in one batch, cached
 ]
 
 myst_enable_extensions = ["colon_fence", "dollarmath", "deflist"]
@@ -109,13 +109,13 @@ epub_uid = slug
 epub_basename = slug
 epub_theme = "epub"
 epub_show_urls = "no"
-# The HTML's MathJax and toggle script mean nothing without JavaScript; the
-# EPUB gets its formulas as images instead (editions.epub_math_renderer).
-epub_exclude_files = ["_static/tex-svg.js"]
-epub_math_renderer = "imgmath"
-imgmath_image_format = "svg"
-imgmath_embed = False
-imgmath_font_size = 14
+# An EPUB runs no JavaScript, so no MathJax: its formulas are SVG images
+# (ext/formulas.py), cached beside the diagrams.
+# Sphinx keeps .buildinfo.bak beside .buildinfo after a configuration
+# change; neither belongs in the book.
+epub_exclude_files = ["_static/tex-svg.js", ".buildinfo", ".buildinfo.bak"]
+epub_math_renderer = "svgmath"
+formulas_cache_dir = str(ROOT / "_build" / "formula-cache")
 
 # -- LaTeX / PDF --------------------------------------------------------------
 
@@ -124,10 +124,12 @@ latex_docclass = {"manual": "book"}
 latex_documents = [
     (root_doc, f"{slug}.tex", project, author, "manual"),
 ]
-latex_show_urls = "footnote"
+# Links in the text carry their own words (a DOI, a title); no footnotes.
+latex_show_urls = "no"
 latex_elements = {
     "papersize": "a4paper",
     "pointsize": "11pt",
+    "releasename": "Version",
     # openany: no blank pages before chapters; oneside: a screen-first PDF.
     "extraclassoptions": "openany,oneside",
     # Alph page numbers on the title page keep its PDF anchors distinct
@@ -146,10 +148,23 @@ latex_elements = {
   {{\large Version {release}\par}}
 \end{{titlepage}}
 """,
-    # The contents and the preface are front matter (roman page numbers, no
-    # chapter number); ext/editions.py starts the main matter.
+    # Front matter (contents, preface) and back matter have roman page
+    # numbers and no chapter or section numbers; ext/editions.py puts
+    # \bookmainmatter and \bookbackmatter around the numbered chapters.
+    "preamble": r"""
+\newcommand{\bookfrontmatter}{\frontmatter
+  \edef\booksecnumdepth{\the\value{secnumdepth}}%
+  \setcounter{secnumdepth}{-1}}
+\newcommand{\bookmainmatter}{\mainmatter
+  \setcounter{secnumdepth}{\booksecnumdepth}}
+\newcommand{\bookbackmatter}{\backmatter\setcounter{secnumdepth}{-1}}
+% Index entries are terms, not code: the text font, not monospace.
+\protected\def\sphinxstyleindexentry#1{#1}
+""",
+    # Sphinx names the contents after the first toctree's caption.
     "tableofcontents": r"""
-\frontmatter
+\bookfrontmatter
+\renewcommand{\contentsname}{Contents}
 \begingroup\parskip 0pt\tableofcontents\endgroup
 """,
     # Numbered PDF bookmarks ("3.2 Metrics"), as in the HTML and EPUB, and

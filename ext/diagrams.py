@@ -40,6 +40,8 @@ from sphinx.errors import SphinxError
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
+from locks import cache_lock
+
 logger = logging.getLogger(__name__)
 
 FORMATS = ("svg", "pdf", "png")
@@ -84,6 +86,11 @@ def render_pending(app: Sphinx) -> None:
         app.env.diagrams_used = {}
     app.env.diagrams_fingerprint = _renderer_fingerprint(app)
 
+    with cache_lock(Path(app.config.diagrams_cache_dir)):
+        _render_missing(app, source_dir)
+
+
+def _render_missing(app: Sphinx, source_dir: Path) -> None:
     pending = []
     for mmd in sorted(source_dir.glob("*.mmd")):
         source = mmd.read_text(encoding="utf-8")

@@ -96,15 +96,15 @@ def drop_emptied_sections(doctree: nodes.document) -> None:
 
 
 def mark_book_matter(app: Sphinx, doctree: nodes.document) -> None:
-    """Insert \\mainmatter and \\backmatter into the PDF's one big tree."""
+    """Start the main and back matter (macros defined in conf.py)."""
     numbered = app.env.toc_secnumbers
     seen_numbered = False
     for start in list(doctree.findall(addnodes.start_of_file)):
         is_numbered = bool(numbered.get(start["docname"]))
         if is_numbered and not seen_numbered:
-            command = r"\mainmatter"
+            command = r"\bookmainmatter"
         elif seen_numbered and not is_numbered:
-            command = r"\backmatter"
+            command = r"\bookbackmatter"
         else:
             continue
         seen_numbered = seen_numbered or is_numbered
@@ -112,7 +112,7 @@ def mark_book_matter(app: Sphinx, doctree: nodes.document) -> None:
             start.parent.index(start),
             nodes.raw("", command + "\n", format="latex"),
         )
-        if command == r"\backmatter":
+        if command == r"\bookbackmatter":
             break
 
 

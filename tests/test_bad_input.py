@@ -148,6 +148,13 @@ def test_unknown_citation_key_names_the_chapter_and_line(project):
                         "nobody")
 
 
+def test_formula_latex_rejects_names_the_chapter_and_line(project):
+    line = break_chapter(project, "The sum is computed below",
+                         "The sum $\\nosuchmacro{x}$ is computed below")
+    assert_fails_naming(make(project, "epub"), f"chapter.md:{line}",
+                        "nosuchmacro")
+
+
 def test_failing_snippet_names_the_chapter(project):
     break_chapter(project, ">>> 2 + 3\n5", ">>> 2 + 3\n6")
     assert_fails_naming(make(project, "doctest"), "chapter.md")
@@ -189,7 +196,8 @@ def test_diagrams_render_once_until_the_mermaid_config_changes(project):
 
     def stamps():  # the diagrams' cache entries (the EPUB adds its cover)
         return {p: p.stat().st_mtime_ns for p in cache.rglob("*")
-                if not p.relative_to(cache).parts[0].startswith("cover-")}
+                if not p.relative_to(cache).parts[0].startswith(
+                    ("cover-", "."))}
     before_rebuild = stamps()
     assert make(project, "html").returncode == 0
     assert make(project, "epub").returncode == 0
