@@ -61,7 +61,7 @@ live: setup  ## HTML preview that rebuilds on save, on localhost:8000
 	  $(SOURCE) $(WORK)/live
 
 bench: setup  ## time clean and no-change builds, against the default path
-	$(VENV)/bin/python tools/benchmark.py
+	$(VENV)/bin/python tools/benchmark/benchmark.py
 
 clean:  ## remove every build output, the diagram cache included
 	rm -rf $(BUILD)

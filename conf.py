@@ -50,19 +50,21 @@ numfig_format = {"figure": "Figure %s", "table": "Table %s",
                  "code-block": "Listing %s"}
 
 bibtex_bibfiles = ["book/references.bib"]  # relative to conf.py
-bibtex_default_style = "plain"
+# alpha labels (e.g. KTX20) are the same for a work in every chapter and
+# differ between works, so per-chapter lists never clash.
+bibtex_default_style = "alpha"
 bibtex_reference_style = "author_year"
 
 # Snippets share one namespace per chapter (the default group), so a later
 # block can build on an earlier one, the way the text reads.
 doctest_test_doctest_blocks = ""
 
-# -- Diagrams (ext/diagrams.py) -----------------------------------------------
-# The cache lives outside every builder's output so that all three editions
-# and later builds share one rendering of each diagram.
+# -- Build cache and diagrams (ext/cache.py, ext/diagrams.py) ----------------
+# Rendered diagrams, formulas and the cover live outside every builder's
+# output, so that all three editions and later builds share them.
 
+build_cache_dir = str(ROOT / "_build" / "cache")
 diagrams_source_dir = str(ROOT / "diagrams")
-diagrams_cache_dir = str(ROOT / "_build" / "diagram-cache")
 diagrams_mermaid_config = str(ROOT / "diagrams" / "mermaid-config.json")
 diagrams_node_modules = str(ROOT / "node_modules")
 
@@ -115,7 +117,6 @@ epub_show_urls = "no"
 # change; neither belongs in the book.
 epub_exclude_files = ["_static/tex-svg.js", ".buildinfo", ".buildinfo.bak"]
 epub_math_renderer = "svgmath"
-formulas_cache_dir = str(ROOT / "_build" / "formula-cache")
 
 # -- LaTeX / PDF --------------------------------------------------------------
 

@@ -3,7 +3,7 @@ version in conf.py, so that it never disagrees with the title page.
 
 The cover is written as SVG and turned into a PNG (what e-readers show
 most reliably) by Debian's Chromium, once per distinct cover: the PNG is
-cached beside the rendered diagrams.
+kept in the build cache (ext/cache.py).
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from pathlib import Path
 
 from sphinx.application import Sphinx
 from sphinx.errors import SphinxError
+
+import cache
 
 WIDTH, HEIGHT = 1600, 2400  # 2:3, the usual e-book cover shape
 
@@ -63,7 +65,7 @@ def make_cover(app: Sphinx) -> None:
     svg = cover_svg(config.project, config.subtitle, config.author,
                     config.release)
     digest = hashlib.sha256(svg.encode()).hexdigest()[:20]
-    folder = Path(config.diagrams_cache_dir) / f"cover-{digest}"
+    folder = cache.folder(app, "cover") / digest
     png = folder / "cover.png"
     if not png.is_file():
         chromium = shutil.which("chromium") or "/usr/bin/chromium"
@@ -97,6 +99,7 @@ def make_cover(app: Sphinx) -> None:
 
 def setup(app: Sphinx) -> dict:
     app.add_config_value("subtitle", "", "env", str)
+    cache.register(app)
     app.connect("builder-inited", make_cover)
     return {"version": "1", "parallel_read_safe": True,
             "parallel_write_safe": True}

@@ -40,7 +40,7 @@ from sphinx.errors import SphinxError
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from locks import cache_lock
+import cache
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +72,7 @@ def _cache_entry(app: Sphinx, name: str, source: str) -> Path:
     # The name is in the key because it names the output files.
     key = "\0".join((app.env.diagrams_fingerprint, name, source))
     digest = hashlib.sha256(key.encode()).hexdigest()[:20]
-    return Path(app.config.diagrams_cache_dir) / digest
+    return cache.folder(app, "diagrams") / digest
 
 
 def _is_complete(entry: Path, name: str) -> bool:
@@ -86,7 +86,7 @@ def render_pending(app: Sphinx) -> None:
         app.env.diagrams_used = {}
     app.env.diagrams_fingerprint = _renderer_fingerprint(app)
 
-    with cache_lock(Path(app.config.diagrams_cache_dir)):
+    with cache.locked(cache.folder(app, "diagrams")):
         _render_missing(app, source_dir)
 
 
@@ -107,9 +107,8 @@ def _render_missing(app: Sphinx, source_dir: Path) -> None:
             "(as root; `make setup` does it)."
         )
     modules = Path(app.config.diagrams_node_modules)
-    cache = Path(app.config.diagrams_cache_dir)
-    cache.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=cache, prefix=".render-") as tmp:
+    with tempfile.TemporaryDirectory(dir=cache.folder(app, "diagrams"),
+                                     prefix=".render-") as tmp:
         jobs = [
             {
                 "name": mmd.stem,
@@ -255,7 +254,7 @@ def check_all_used(app: Sphinx, env) -> None:
 
 def setup(app: Sphinx) -> dict:
     app.add_config_value("diagrams_source_dir", "", "env", str)
-    app.add_config_value("diagrams_cache_dir", "", "env", str)
+    cache.register(app)
     app.add_config_value("diagrams_mermaid_config", "", "env", str)
     app.add_config_value("diagrams_node_modules", "", "env", str)
     app.add_directive("diagram", DiagramDirective)

@@ -28,7 +28,7 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx.util.math import get_node_equation_number, wrap_displaymath
 
-from locks import cache_lock
+import cache
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ def key_of(tex: str) -> str:
 
 
 def cache_dir(app: Sphinx) -> Path:
-    return Path(app.config.formulas_cache_dir)
+    return cache.folder(app, "formulas")
 
 
 # -- Collecting formulas while reading ---------------------------------------
@@ -97,19 +97,18 @@ def merge(app: Sphinx, env, docnames, other) -> None:
 def render_pending(app: Sphinx, env) -> None:
     if getattr(app.builder, "math_renderer_name", None) != RENDERER:
         return
-    cache = cache_dir(app)
-    cache.mkdir(parents=True, exist_ok=True)
-    with cache_lock(cache):
+    folder = cache_dir(app)
+    with cache.locked(folder):
         pending = {}
         for docname, formulas in sorted(env.formulas.items()):
             for key, (tex, line) in formulas.items():
-                if not (cache / f"{key}.svg").is_file():
+                if not (folder / f"{key}.svg").is_file():
                     pending.setdefault(key, (tex, docname, line))
         if pending:
-            typeset(app, cache, pending)
+            typeset(app, folder, pending)
 
 
-def typeset(app: Sphinx, cache: Path, pending: dict) -> None:
+def typeset(app: Sphinx, folder: Path, pending: dict) -> None:
     for tool in ("latex", "dvisvgm"):
         if not shutil.which(tool):
             logger.warning(
@@ -127,7 +126,7 @@ def typeset(app: Sphinx, cache: Path, pending: dict) -> None:
     lines.append("\\end{document}\n")
     logger.info(f"typesetting {len(items)} formula(s) in one LaTeX run...")
 
-    with tempfile.TemporaryDirectory(dir=cache, prefix=".math-") as tmp:
+    with tempfile.TemporaryDirectory(dir=folder, prefix=".math-") as tmp:
         tmp = Path(tmp)
         (tmp / "batch.tex").write_text("".join(lines), encoding="utf-8")
         run = subprocess.run(
@@ -162,23 +161,23 @@ def typeset(app: Sphinx, cache: Path, pending: dict) -> None:
             width, height, depth = boxes[number]
             meta = {"width_pt": width, "height_pt": height + depth,
                     "depth_pt": depth}
-            (cache / f"{key}.json").write_text(json.dumps(meta))
-            svg.replace(cache / f"{key}.svg")
+            (folder / f"{key}.json").write_text(json.dumps(meta))
+            svg.replace(folder / f"{key}.svg")
 
 
 # -- Writing: an <img> per formula --------------------------------------------
 
 def _image(self, node: nodes.Element) -> str:
     key = key_of(tex_of(node))
-    cache = cache_dir(self.builder.app)
-    if not (cache / f"{key}.json").is_file():
+    folder = cache_dir(self.builder.app)
+    if not (folder / f"{key}.json").is_file():
         # Typesetting failed and was reported at the formula's line; the
         # strict build fails, so this stand-in is never published.
         return f'<span class="math">{html.escape(node.astext())}</span>'
-    meta = json.loads((cache / f"{key}.json").read_text())
+    meta = json.loads((folder / f"{key}.json").read_text())
     target = Path(self.builder.outdir, self.builder.imagedir, "math")
     target.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(cache / f"{key}.svg", target / f"{key}.svg")
+    shutil.copyfile(folder / f"{key}.svg", target / f"{key}.svg")
     src = f"{self.builder.imgpath}/math/{key}.svg"
     # Sizes in em of the 12 pt text LaTeX set them in, so that formulas
     # scale with the reader's chosen font size.
@@ -204,7 +203,7 @@ def visit_displaymath(self, node: nodes.math_block) -> None:
 
 
 def setup(app: Sphinx) -> dict:
-    app.add_config_value("formulas_cache_dir", "", "env", str)
+    cache.register(app)
     app.add_html_math_renderer(RENDERER, (visit_math, None),
                                (visit_displaymath, None))
     app.connect("builder-inited", init_env)

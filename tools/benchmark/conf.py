@@ -1,0 +1,32 @@
+"""Sphinx configuration of the benchmark's default path.
+
+It is the project's conf.py with the two build-time renderers swapped for
+the defaults they replace: sphinxcontrib-mermaid's rendering (mermaid-cli
+started once per diagram per builder, cached inside each builder's output)
+and Sphinx's imgmath (LaTeX and dvisvgm once per formula) for the EPUB.
+BENCH_PROJECT names the project copy being built.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PROJECT = Path(os.environ["BENCH_PROJECT"])
+
+__file__ = str(PROJECT / "conf.py")  # the project's conf.py finds its root
+exec(compile((PROJECT / "conf.py").read_text(), __file__, "exec"))
+sys.path.insert(0, str(HERE))
+
+extensions = [e for e in extensions if e not in ("diagrams", "formulas")]
+extensions += ["sphinxcontrib.mermaid", "sphinx.ext.imgmath",
+               "default_diagram"]
+
+mermaid_output_format = "svg"
+mermaid_cmd = str(PROJECT / "node_modules" / ".bin" / "mmdc")
+mermaid_params = ["-p", str(HERE / "puppeteer.json"),
+                  "-c", str(PROJECT / "diagrams" / "mermaid-config.json")]
+
+epub_math_renderer = "imgmath"
+imgmath_image_format = "svg"
+imgmath_embed = False
