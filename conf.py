@@ -76,6 +76,7 @@ html_static_path = [
     # MathJax 3, one self-contained file (SVG output, fonts inside), so math
     # typesets from file:// with no network.
     "node_modules/mathjax/es5/tex-svg.js",
+    "static",
 ]
 html_math_renderer = "mathjax"
 mathjax_path = "tex-svg.js"
@@ -109,6 +110,7 @@ epub_scheme = "URL"
 epub_uid = slug
 # epub_cover is set by ext/cover.py, which draws the cover.
 epub_basename = slug
+epub_css_files = ["epub-book.css"]  # from static/: e-reader layout
 epub_theme = "epub"
 epub_show_urls = "no"
 # An EPUB runs no JavaScript, so no MathJax: its formulas are SVG images
@@ -161,6 +163,11 @@ latex_elements = {
 \newcommand{\bookbackmatter}{\backmatter\setcounter{secnumdepth}{-1}}
 % Index entries are terms, not code: the text font, not monospace.
 \protected\def\sphinxstyleindexentry#1{#1}
+% A diagram takes at most three quarters of the page, leaving room for its
+% caption (Sphinx allows the full text height).
+\makeatletter
+\AtBeginDocument{\spx@image@maxheight=0.72\textheight}
+\makeatother
 """,
     # Sphinx names the contents after the first toctree's caption.
     "tableofcontents": r"""

@@ -16,7 +16,9 @@ import puppeteer from "puppeteer-core";
 
 const request = JSON.parse(fs.readFileSync(0, "utf8"));
 
-const browser = await puppeteer.launch({
+
+function launch() {
+  return puppeteer.launch({
   executablePath: request.chromium,
   headless: true,
   // --no-sandbox: CI runs as root. The rest keep Chromium off the network,
@@ -30,10 +32,28 @@ const browser = await puppeteer.launch({
     "--disable-default-apps",
     "--no-first-run",
     "--font-render-hinting=none",
+    // Two pages work at once; neither may be throttled as a background tab.
+    "--disable-renderer-backgrounding",
+    "--disable-background-timer-throttling",
+    "--disable-backgrounding-occluded-windows",
   ],
-});
+  });
+}
 
-try {
+// Two workers share the queue, each a browser of its own with a page that
+// renders and a page that prints, so that both cores work.
+const WORKERS = 2;
+
+async function worker(queue) {
+  const browser = await launch();
+  try {
+    await work(browser, queue);
+  } finally {
+    await browser.close();
+  }
+}
+
+async function work(browser, queue) {
   const page = await browser.newPage();
   await page.setContent("<!doctype html><html><body></body></html>");
   await page.addScriptTag({ path: request.mermaidJs });
@@ -45,11 +65,10 @@ try {
   const sheet = await browser.newPage();
   await sheet.setViewport({ width: 1200, height: 800, deviceScaleFactor: 2 });
 
-  for (const job of request.jobs) {
+  for (let job = queue.shift(); job; job = queue.shift()) {
     const result = await page.evaluate(
       async (id, source) => {
         try {
-          await window.mermaid.parse(source);
           const { svg } = await window.mermaid.render(id, source);
           return { svg };
         } catch (err) {
@@ -101,6 +120,10 @@ try {
     });
     process.stdout.write(JSON.stringify({ name: job.name, ok: true }) + "\n");
   }
-} finally {
-  await browser.close();
 }
+
+const queue = [...request.jobs];
+await Promise.all(
+  Array.from({ length: Math.min(WORKERS, queue.length) },
+             () => worker(queue)),
+);

@@ -24,7 +24,7 @@ CHAPTER = """\
 (mini-first)=
 ## First section
 
-The sum is computed below, see {ref}`mini-first` and {cite:p}`mini2020`.
+The sum is computed below, see {ref}`mini-first` and {footcite:p}`mini2020`.
 
 :::{diagram} mini-flow
 :alt: Two boxes joined by an arrow.
@@ -41,8 +41,7 @@ Marker: FINISHED-EDITION.
 
 ## References
 
-:::{bibliography}
-:filter: docname in docnames
+:::{footbibliography}
 :::
 """
 
@@ -77,7 +76,7 @@ def project(tmp_path: Path) -> Path:
     for name in ("conf.py", "Makefile", "requirements.txt",
                  "package-lock.json"):
         shutil.copy(ROOT / name, tmp_path / name)
-    for name in ("ext", "tools", ".venv", "node_modules"):
+    for name in ("ext", "tools", "static", ".venv", "node_modules"):
         (tmp_path / name).symlink_to(ROOT / name)
     (tmp_path / "book").mkdir()
     (tmp_path / "book" / "index.md").write_text(INDEX)
@@ -143,7 +142,7 @@ def test_missing_diagram_file_names_the_chapter_and_line(project):
 
 
 def test_unknown_citation_key_names_the_chapter_and_line(project):
-    line = break_chapter(project, "{cite:p}`mini2020`", "{cite:p}`nobody`")
+    line = break_chapter(project, "{footcite:p}`mini2020`", "{footcite:p}`nobody`")
     assert_fails_naming(make(project, "html"), f"chapter.md:{line}",
                         "nobody")
 
