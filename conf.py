@@ -80,6 +80,7 @@ html_static_path = [
 ]
 html_math_renderer = "mathjax"
 mathjax_path = "tex-svg.js"
+html_css_files = ["html-book.css"]  # from static/: tables on a phone
 html_theme_options = {
     "show_toc_level": 2,
     "use_download_button": False,

@@ -1,0 +1,58 @@
+// Load pages in headless Chromium with the network cut, and report for each
+// page the requests that failed and how far the layout overflows the
+// viewport sideways. Used by tests/test_reading.py.
+//
+//   node tests/browser_check.mjs WIDTH HEIGHT FILE...
+// prints one JSON line per file: {"file", "failed": [...], "overflow": px,
+// "wide": [descriptions of the widest overflowing elements]}.
+
+import puppeteer from "puppeteer-core";
+
+const [width, height, ...files] = process.argv.slice(2);
+const browser = await puppeteer.launch({
+  executablePath: "/usr/bin/chromium",
+  headless: true,
+  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run"],
+});
+try {
+  const page = await browser.newPage();
+  // No network at all: any request that leaves file:// fails and is counted.
+  await page.emulateNetworkConditions({ offline: true, download: 0,
+                                        upload: 0, latency: 0 });
+  await page.setViewport({ width: Number(width), height: Number(height) });
+  for (const file of files) {
+    const failed = [];
+    const onFail = (request) => failed.push(request.url());
+    page.on("requestfailed", onFail);
+    await page.goto(`file://${file}`, { waitUntil: "networkidle0" });
+    const layout = await page.evaluate(() => {
+      const limit = document.documentElement.clientWidth;
+      const wide = [];
+      for (const el of document.querySelectorAll("body *")) {
+        const box = el.getBoundingClientRect();
+        if (box.right > limit + 1 && box.width > 0) {
+          // Content inside a scrolling box does not move the page.
+          let inside = false;
+          for (let up = el.parentElement; up; up = up.parentElement) {
+            const style = getComputedStyle(up);
+            if (/(auto|scroll|hidden)/.test(style.overflowX)) {
+              inside = true;
+              break;
+            }
+          }
+          if (!inside) {
+            wide.push(`${el.tagName.toLowerCase()}.${el.className}`
+                      + ` right=${Math.round(box.right)}`);
+          }
+        }
+      }
+      return { overflow: document.documentElement.scrollWidth - limit,
+               wide: wide.slice(0, 5) };
+    });
+    page.off("requestfailed", onFail);
+    process.stdout.write(JSON.stringify({ file, failed, ...layout }) + "\n");
+  }
+} finally {
+  await browser.close();
+}
