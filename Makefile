@@ -17,6 +17,14 @@ EDITIONS     := html epub pdf
 # The editions build side by side (two cores); a lock in each build cache
 # makes sure a diagram or formula is still rendered only once.
 PARALLEL     := --no-print-directory --output-sync=target -j4
+# Reproducible editions: every date in them is the last commit's, so two
+# builds of one commit give the same bytes (ext/epub.py fixes the EPUB's zip
+# dates; FORCE_SOURCE_DATE makes TeX use it too).
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
+ifneq ($(SOURCE_DATE_EPOCH),)
+export SOURCE_DATE_EPOCH
+export FORCE_SOURCE_DATE := 1
+endif
 # Each builder keeps its own doctrees, outside the editions.
 sphinx = $(SPHINXBUILD) $(SPHINXOPTS) -c . -d $(BUILD)/doctrees/$(1) \
          -b $(1) $(SOURCE) $(WORK)/$(1)

@@ -34,7 +34,9 @@ extensions = [
     "sphinx_togglebutton",
     # Project extensions (ext/), one job each.
     "diagrams",  # Mermaid files rendered once, cached, per-edition formats
-    "editions",  # per-builder choices Sphinx has no setting for
+    "epub",  # the EPUB: numbered navigation, accessibility, PNG diagrams
+    "pdf",  # the PDF: front, main and back matter
+    "aria",  # valid ARIA roles in the HTML and EPUB pages
     "cover",  # the EPUB cover, drawn from the title and version above
     "formulas",  # the EPUB's formulas as SVG, typeset in one batch, cached
 ]
@@ -120,6 +122,23 @@ epub_show_urls = "no"
 # change; neither belongs in the book.
 epub_exclude_files = ["_static/tex-svg.js", ".buildinfo", ".buildinfo.bak"]
 epub_math_renderer = "svgmath"
+# schema.org accessibility metadata for the package document (ext/epub.py).
+epub_accessibility = {
+    "accessMode": ["textual", "visual"],
+    "accessModeSufficient": ["textual", "textual,visual"],
+    "accessibilityFeature": [
+        "alternativeText", "longDescription", "structuralNavigation",
+        "tableOfContents", "readingOrder", "index", "displayTransformability",
+    ],
+    "accessibilityHazard": "none",
+    "accessibilitySummary": (
+        "The text reflows, with headings for every chapter and section and a "
+        "navigable table of contents. Each diagram has a caption and a "
+        "one-sentence description as alternative text, and the text explains "
+        "every part of it. Formulas are images whose alternative text is "
+        "their TeX source. Code and its output are text."
+    ),
+}
 
 # -- LaTeX / PDF --------------------------------------------------------------
 
@@ -153,7 +172,7 @@ latex_elements = {
 \end{{titlepage}}
 """,
     # Front matter (contents, preface) and back matter have roman page
-    # numbers and no chapter or section numbers; ext/editions.py puts
+    # numbers and no chapter or section numbers; ext/pdf.py puts
     # \bookmainmatter and \bookbackmatter around the numbered chapters.
     "preamble": r"""
 \newcommand{\bookfrontmatter}{\frontmatter

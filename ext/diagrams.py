@@ -19,7 +19,7 @@ diagram renders. The cache lives outside every builder's output folder, so
 the three editions and later builds share it.
 
 The directive emits an ordinary figure whose image URI ends in ``.*``;
-Sphinx then gives each builder the format it prefers (see editions.py for
+Sphinx then gives each builder the format it prefers (see epub.py for
 the EPUB's choice of PNG).
 """
 

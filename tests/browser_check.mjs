@@ -2,13 +2,41 @@
 // page the requests that failed and how far the layout overflows the
 // viewport sideways. Used by tests/test_reading.py.
 //
-//   node tests/browser_check.mjs WIDTH HEIGHT FILE...
+//   node tests/browser_check.mjs [--axe] WIDTH HEIGHT FILE...
 // prints one JSON line per file: {"file", "failed": [...], "overflow": px,
-// "wide": [descriptions of the widest overflowing elements]}.
+// "wide": [descriptions of the widest overflowing elements]}; with --axe
+// also "axe": {"light": [...], "dark": [...]}, the critical and serious
+// violations axe-core finds with the theme in each mode.
 
+import fs from "node:fs";
 import puppeteer from "puppeteer-core";
 
-const [width, height, ...files] = process.argv.slice(2);
+const args = process.argv.slice(2);
+const withAxe = args[0] === "--axe";
+const [width, height, ...files] = withAxe ? args.slice(1) : args;
+const axeSource = withAxe
+  ? fs.readFileSync(new URL("../node_modules/axe-core/axe.min.js",
+                            import.meta.url), "utf8")
+  : "";
+
+async function axeViolations(page, mode) {
+  return page.evaluate(async (source, mode) => {
+    // sphinx-book-theme reads its light or dark mode from these attributes.
+    document.documentElement.dataset.theme = mode;
+    document.documentElement.dataset.mode = mode;
+    if (!window.axe) {
+      window.eval(source);
+    }
+    const result = await window.axe.run(document, {
+      resultTypes: ["violations"],
+    });
+    return result.violations
+      .filter((v) => v.impact === "critical" || v.impact === "serious")
+      .map((v) => `${v.impact} ${v.id}: ${v.nodes.length} x ` +
+                  v.nodes.slice(0, 2).map((n) => n.target.join(" "))
+                    .join(", "));
+  }, axeSource, mode);
+}
 const browser = await puppeteer.launch({
   executablePath: "/usr/bin/chromium",
   headless: true,
@@ -51,7 +79,12 @@ try {
                wide: wide.slice(0, 5) };
     });
     page.off("requestfailed", onFail);
-    process.stdout.write(JSON.stringify({ file, failed, ...layout }) + "\n");
+    const axe = withAxe
+      ? { light: await axeViolations(page, "light"),
+          dark: await axeViolations(page, "dark") }
+      : undefined;
+    process.stdout.write(
+      JSON.stringify({ file, failed, ...layout, axe }) + "\n");
   }
 } finally {
   await browser.close();

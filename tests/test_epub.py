@@ -120,3 +120,15 @@ def test_no_mermaid_source_in_the_epub(epub):
         text = htmllib.unescape(re.sub(r"<[^>]+>", " ", _read(epub, name)))
         for fragment in fragments:
             assert fragment not in text, f"{name}: {fragment}"
+
+
+def test_accessibility_metadata_and_landmarks(epub):
+    opf = _read(epub, "content.opf")
+    for name in ("accessMode", "accessModeSufficient", "accessibilityFeature",
+                 "accessibilityHazard", "accessibilitySummary"):
+        assert re.search(rf'<meta property="schema:{name}">\S', opf), name
+    nav = _read(epub, "nav.xhtml")
+    assert 'epub:type="landmarks"' in nav
+    assert re.search(r'epub:type="bodymatter" href="[^"]+\.xhtml"', nav)
+    for name in _content_documents(epub):
+        assert re.search(r'<html [^>]*\blang="en"', _read(epub, name)), name

@@ -1,14 +1,18 @@
-"""Reading with no network, on a phone and on an e-reader.
+"""Reading with no network, on a phone, on an e-reader, and with a screen
+reader.
 
 Every HTML page and every EPUB content document is loaded in headless
 Chromium with the network cut: no request may fail (nothing is fetched from
 another host), and nothing may push the page sideways, at a phone's width
 (360 CSS px) for the HTML and an e-reader's 600 by 800 for the EPUB.
+axe-core checks every HTML page in the light and the dark theme, and DAISY's
+Ace checks the EPUB: neither may report a critical or serious violation.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import zipfile
 from pathlib import Path
@@ -20,11 +24,30 @@ from conftest import ROOT
 CHECK = ROOT / "tests" / "browser_check.mjs"
 
 
-def browse(width: int, height: int, files: list[Path]) -> list[dict]:
+def browse(width: int, height: int, files: list[Path],
+           axe: bool = False) -> list[dict]:
+    flags = ["--axe"] if axe else []
     result = subprocess.run(
-        ["node", str(CHECK), str(width), str(height), *map(str, files)],
+        ["node", str(CHECK), *flags, str(width), str(height),
+         *map(str, files)],
         capture_output=True, text=True, check=True, cwd=ROOT)
     return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def ace(epub: Path, out: Path) -> list[str]:
+    """Critical and serious findings of DAISY's Ace on an EPUB."""
+    subprocess.run(
+        [str(ROOT / "node_modules/.bin/ace-cli"), "--silent", "--force",
+         "--outdir", str(out), str(epub)],
+        capture_output=True, text=True, check=False, cwd=ROOT,
+        env={**os.environ, "PUPPETEER_EXECUTABLE_PATH": "/usr/bin/chromium"})
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    return [
+        f"{doc['earl:testSubject']['url']}: {test['earl:test']['dct:title']}"
+        for doc in report["assertions"]
+        for test in doc.get("assertions", [])
+        if test["earl:test"]["earl:impact"] in ("critical", "serious")
+    ]
 
 
 @pytest.fixture(scope="session")
@@ -40,10 +63,13 @@ def problems(pages: list[dict]) -> list[str]:
             for p in pages if p["failed"] or p["overflow"] > 0]
 
 
-def test_html_pages_load_offline_and_fit_a_phone(html_dir):
-    pages = browse(360, 740, sorted(html_dir.glob("*.html")))
+def test_html_pages_load_offline_fit_a_phone_and_pass_axe(html_dir):
+    pages = browse(360, 740, sorted(html_dir.glob("*.html")), axe=True)
     assert len(pages) >= 5
     assert not problems(pages)
+    violations = [f"{Path(p['file']).name} ({mode}): {v}" for p in pages
+                  for mode, found in p["axe"].items() for v in found]
+    assert not violations, violations
 
 
 def test_epub_documents_load_offline_and_fit_an_e_reader(epub_dir):
@@ -52,13 +78,33 @@ def test_epub_documents_load_offline_and_fit_an_e_reader(epub_dir):
     assert not problems(pages)
 
 
-def test_the_check_sees_a_remote_resource_and_an_overflow(tmp_path):
+def test_ace_finds_nothing_serious_in_the_epub(epub_path, tmp_path):
+    assert not ace(epub_path, tmp_path / "ace")
+
+
+def test_the_checks_see_a_remote_resource_an_overflow_and_no_alt(tmp_path):
     remote = tmp_path / "remote.html"
-    remote.write_text('<!doctype html><img src="https://example.org/x.png"'
-                      ' alt="x">')
+    remote.write_text('<!doctype html><html lang="en"><title>r</title>'
+                      '<img src="https://example.org/x.png" alt="x">')
     wide = tmp_path / "wide.html"
-    wide.write_text('<!doctype html><p><code>' + "x" * 400 + '</code></p>')
-    pages = {Path(p["file"]).name: p for p in browse(360, 740,
-                                                     [remote, wide])}
+    wide.write_text('<!doctype html><html lang="en"><title>w</title>'
+                    '<p><code>' + "x" * 400 + '</code></p>')
+    no_alt = tmp_path / "no-alt.html"
+    no_alt.write_text('<!doctype html><html lang="en"><title>a</title>'
+                      '<img src="data:image/png;base64,iVBORw0KGgo=">')
+    pages = {Path(p["file"]).name: p for p in browse(
+        360, 740, [remote, wide, no_alt], axe=True)}
     assert pages["remote.html"]["failed"]
     assert pages["wide.html"]["overflow"] > 0
+    assert any("image-alt" in v for v in pages["no-alt.html"]["axe"]["light"])
+
+
+def test_ace_sees_a_document_without_a_language(epub_path, tmp_path):
+    bad = tmp_path / "bad.epub"
+    with zipfile.ZipFile(epub_path) as src, zipfile.ZipFile(bad, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename.endswith("preface.xhtml"):
+                data = data.replace(b' lang="en" xml:lang="en"', b"")
+            dst.writestr(item, data)
+    assert any("html-has-lang" in f for f in ace(bad, tmp_path / "ace"))

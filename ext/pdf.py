@@ -1,0 +1,63 @@
+"""The PDF edition: the book's structure in the one LaTeX document.
+
+- Book matter: the preface is front matter (unnumbered, roman page
+  numbers), numbered chapters are main matter, and unnumbered pages after
+  them are back matter, so that chapter numbers match the HTML's and the
+  EPUB's. The macros \\bookmainmatter and \\bookbackmatter are defined in
+  conf.py's LaTeX preamble.
+- A chapter's "References" section is dropped from the PDF: there its
+  references are footnotes on the pages that cite them, and the section
+  would be left as an empty heading.
+"""
+
+from __future__ import annotations
+
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.application import Sphinx
+
+
+def shape_pdf(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    if app.builder.name != "latex":
+        return
+    drop_emptied_sections(doctree)
+    mark_book_matter(app, doctree)
+
+
+def drop_emptied_sections(doctree: nodes.document) -> None:
+    """Remove sections left with a title and empty containers only."""
+    for section in list(doctree.findall(nodes.section)):
+        body = [
+            n for n in section.children
+            if not isinstance(n, (nodes.title, nodes.target))
+            and not (isinstance(n, nodes.container) and not n.children)
+        ]
+        if not body:
+            section.parent.remove(section)
+
+
+def mark_book_matter(app: Sphinx, doctree: nodes.document) -> None:
+    """Start the main and back matter before the right chapters."""
+    numbered = app.env.toc_secnumbers
+    seen_numbered = False
+    for start in list(doctree.findall(addnodes.start_of_file)):
+        is_numbered = bool(numbered.get(start["docname"]))
+        if is_numbered and not seen_numbered:
+            command = r"\bookmainmatter"
+        elif seen_numbered and not is_numbered:
+            command = r"\bookbackmatter"
+        else:
+            continue
+        seen_numbered = seen_numbered or is_numbered
+        start.parent.insert(
+            start.parent.index(start),
+            nodes.raw("", command + "\n", format="latex"),
+        )
+        if command == r"\bookbackmatter":
+            break
+
+
+def setup(app: Sphinx) -> dict:
+    app.connect("doctree-resolved", shape_pdf)
+    return {"version": "1", "parallel_read_safe": True,
+            "parallel_write_safe": True}
