@@ -181,6 +181,8 @@ latex_elements = {
 \newcommand{\bookmainmatter}{\mainmatter
   \setcounter{secnumdepth}{\booksecnumdepth}}
 \newcommand{\bookbackmatter}{\backmatter\setcounter{secnumdepth}{-1}}
+% Alternative text for images (ext/pdf.py).
+\usepackage{accsupp}
 % Index entries are terms, not code: the text font, not monospace.
 \protected\def\sphinxstyleindexentry#1{#1}
 % A diagram takes at most three quarters of the page, leaving room for its

@@ -5,6 +5,10 @@
   them are back matter, so that chapter numbers match the HTML's and the
   EPUB's. The macros \\bookmainmatter and \\bookbackmatter are defined in
   conf.py's LaTeX preamble.
+- Alternative text: each image is wrapped in the accsupp package's marked
+  content with its description as /Alt, so that a PDF screen reader speaks
+  the same sentence as the HTML's and EPUB's alt text. The text is passed
+  hex-encoded (UTF-16), so no TeX character in it needs escaping.
 - A chapter's "References" section is dropped from the PDF: there its
   references are footnotes on the pages that cite them, and the section
   would be left as an empty heading.
@@ -22,6 +26,23 @@ def shape_pdf(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         return
     drop_emptied_sections(doctree)
     mark_book_matter(app, doctree)
+    add_alt_text(doctree)
+
+
+def add_alt_text(doctree: nodes.document) -> None:
+    for image in list(doctree.findall(nodes.image)):
+        alt = image.get("alt", "").strip()
+        if not alt:
+            continue
+        code = alt.encode("utf-16-be").hex().upper()  # accsupp adds the BOM
+        parent = image.parent
+        at = parent.index(image)
+        end = nodes.raw("", "\\EndAccSupp{}", format="latex")
+        begin = nodes.raw(
+            "", f"\\BeginAccSupp{{method=hex,unicode,Alt={code}}}",
+            format="latex")
+        parent.insert(at + 1, end)
+        parent.insert(at, begin)
 
 
 def drop_emptied_sections(doctree: nodes.document) -> None:

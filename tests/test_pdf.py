@@ -106,3 +106,24 @@ def test_pdf_has_title_and_version(reader, pdf_text):
     assert reader.metadata.title == \
         "Machine Learning System Design Interviews"
     assert re.search(r"Version \d+\.\d+\.\d+", pdf_text)
+
+
+def alt_texts(reader) -> list[str]:
+    """The /Alt strings of marked content on every page."""
+    found = []
+    for page in reader.pages:
+        contents = page.get_contents()
+        data = contents.get_data() if contents is not None else b""
+        for code in re.findall(rb"/Alt\s*<([0-9A-Fa-f\s]+)>", data):
+            raw = bytes.fromhex(code.decode().replace(" ", "")
+                                .replace("\n", ""))
+            found.append(" ".join(raw.decode("utf-16").split()))
+    return found
+
+
+def test_every_diagram_has_its_alt_text_for_screen_readers(reader):
+    alts = alt_texts(reader)
+    expected = [alt for ds in diagram_placements().values()
+                for _name, alt in ds]
+    assert expected
+    assert sorted(alts) == sorted(expected)
