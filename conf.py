@@ -31,6 +31,7 @@ extensions = [
     "sphinx.ext.doctest",
     "sphinx.ext.mathjax",
     "sphinxcontrib.bibtex",
+    "bibtex_speedup",  # (ext/) pybtex's plugin look-up, cached
     "sphinx_togglebutton",
     # Project extensions (ext/), one job each.
     "diagrams",  # Mermaid files rendered once, cached, per-edition formats
@@ -38,10 +39,14 @@ extensions = [
     "pdf",  # the PDF: front, main and back matter
     "aria",  # valid ARIA roles in the HTML and EPUB pages
     "cover",  # the EPUB cover, drawn from the title and version above
+    "citing",  # "Cite this chapter" blocks and a .bib of all chapters
     "formulas",  # the EPUB's formulas as SVG, typeset in one batch, cached
 ]
 
-myst_enable_extensions = ["colon_fence", "dollarmath", "deflist"]
+myst_enable_extensions = ["colon_fence", "dollarmath", "deflist",
+                          "substitution"]
+# {{ release }} in a page prints the book's version (the landing page).
+myst_substitutions = {"release": release}
 myst_heading_anchors = 0  # links go to explicit labels, never to headings
 
 nitpicky = True
@@ -111,7 +116,8 @@ epub_description = (
 epub_identifier = slug
 epub_scheme = "URL"
 epub_uid = slug
-# epub_cover is set by ext/cover.py, which draws the cover.
+# ext/cover.py draws the cover from the title and version above.
+epub_cover = ("_static/cover.png", "")
 epub_basename = slug
 epub_css_files = ["epub-book.css"]  # from static/: e-reader layout
 epub_theme = "epub"

@@ -92,9 +92,13 @@ def make_cover(app: Sphinx) -> None:
             (Path(tmp) / "cover.png").rename(Path(tmp) / "done.png")
             folder.mkdir(exist_ok=True)
             (Path(tmp) / "done.png").rename(png)
-    # The EPUB builder copies html_static_path into _static/.
-    config.html_static_path = [*config.html_static_path, str(folder)]
-    config.epub_cover = ("_static/cover.png", "")
+    # conf.py names _static/cover.png as the cover; the EPUB builder lists
+    # every file of its output in the package, so the file is put there.
+    # (Changing the configuration here instead would make Sphinx re-read
+    # every chapter on every build.)
+    static = Path(app.outdir, "_static")
+    static.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(png, static / "cover.png")
 
 
 def setup(app: Sphinx) -> dict:

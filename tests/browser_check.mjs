@@ -54,6 +54,13 @@ try {
     const onFail = (request) => failed.push(request.url());
     page.on("requestfailed", onFail);
     await page.goto(`file://${file}`, { waitUntil: "networkidle0" });
+    // Judge the page as a reader sees it: fonts loaded, formulas typeset.
+    await page.evaluate(async () => {
+      await document.fonts.ready;
+      if (window.MathJax && window.MathJax.startup) {
+        await window.MathJax.startup.promise;
+      }
+    });
     const layout = await page.evaluate(() => {
       const limit = document.documentElement.clientWidth;
       const wide = [];
