@@ -56,11 +56,8 @@ numfig_secnum_depth = 1
 numfig_format = {"figure": "Figure %s", "table": "Table %s",
                  "code-block": "Listing %s"}
 
+# Chapters cite with footcite: each numbers and lists its own references.
 bibtex_bibfiles = ["book/references.bib"]  # relative to conf.py
-# alpha labels (e.g. KTX20) are the same for a work in every chapter and
-# differ between works, so per-chapter lists never clash.
-bibtex_default_style = "alpha"
-bibtex_reference_style = "author_year"
 
 # Snippets share one namespace per chapter (the default group), so a later
 # block can build on an earlier one, the way the text reads.
@@ -122,11 +119,11 @@ epub_basename = slug
 epub_css_files = ["epub-book.css"]  # from static/: e-reader layout
 epub_theme = "epub"
 epub_show_urls = "no"
-# An EPUB runs no JavaScript, so no MathJax: its formulas are SVG images
-# (ext/formulas.py), cached beside the diagrams.
-# Sphinx keeps .buildinfo.bak beside .buildinfo after a configuration
-# change; neither belongs in the book.
+# An EPUB runs no JavaScript: no MathJax, whose file the HTML needs; and
+# Sphinx's .buildinfo files are not part of the book.
 epub_exclude_files = ["_static/tex-svg.js", ".buildinfo", ".buildinfo.bak"]
+# Its formulas are SVG images instead, typeset in one batch and cached
+# (ext/formulas.py).
 epub_math_renderer = "svgmath"
 # schema.org accessibility metadata for the package document (ext/epub.py).
 epub_accessibility = {

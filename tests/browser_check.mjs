@@ -55,6 +55,14 @@ try {
     page.on("requestfailed", onFail);
     await page.goto(`file://${file}`, { waitUntil: "networkidle0" });
     // Judge the page as a reader sees it: fonts loaded, formulas typeset.
+    // MathJax loads deferred, so wait for it to start before awaiting it.
+    await page.waitForFunction(
+      // A boolean: a promise returned here would be awaited, not tested.
+      () => !document.querySelector('script[src*="tex-svg"]') ||
+            Boolean(window.MathJax && window.MathJax.startup &&
+                    window.MathJax.startup.promise),
+      { timeout: 30000 },
+    );
     await page.evaluate(async () => {
       await document.fonts.ready;
       if (window.MathJax && window.MathJax.startup) {
