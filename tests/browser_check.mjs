@@ -44,15 +44,25 @@ const browser = await puppeteer.launch({
          "--disable-component-update", "--disable-sync", "--no-first-run"],
 });
 try {
-  const page = await browser.newPage();
-  // No network at all: any request that leaves file:// fails and is counted.
-  await page.emulateNetworkConditions({ offline: true, download: 0,
-                                        upload: 0, latency: 0 });
-  await page.setViewport({ width: Number(width), height: Number(height) });
   for (const file of files) {
+    // A page of its own for each file, so that nothing one page left
+    // loading is counted against the next.
+    const page = await browser.newPage();
+    // No network at all: every request for anything but a local file is
+    // refused and counted. (That local files exist is checked by
+    // tests/test_html.py, on the pages' own links.)
+    await page.setViewport({ width: Number(width),
+                             height: Number(height) });
+    await page.setRequestInterception(true);
     const failed = [];
-    const onFail = (request) => failed.push(request.url());
-    page.on("requestfailed", onFail);
+    page.on("request", (request) => {
+      if (/^(file|data|blob|about):/.test(request.url())) {
+        request.continue();
+      } else {
+        failed.push(request.url());
+        request.abort("internetdisconnected");
+      }
+    });
     await page.goto(`file://${file}`, { waitUntil: "networkidle0" });
     // Judge the page as a reader sees it: fonts loaded, formulas typeset.
     // MathJax loads deferred, so wait for it to start before awaiting it.
@@ -93,11 +103,11 @@ try {
       return { overflow: document.documentElement.scrollWidth - limit,
                wide: wide.slice(0, 5) };
     });
-    page.off("requestfailed", onFail);
     const axe = withAxe
       ? { light: await axeViolations(page, "light"),
           dark: await axeViolations(page, "dark") }
       : undefined;
+    await page.close();
     process.stdout.write(
       JSON.stringify({ file, failed, ...layout, axe }) + "\n");
   }

@@ -142,7 +142,8 @@ def test_missing_diagram_file_names_the_chapter_and_line(project):
 
 
 def test_unknown_citation_key_names_the_chapter_and_line(project):
-    line = break_chapter(project, "{footcite:p}`mini2020`", "{footcite:p}`nobody`")
+    line = break_chapter(project, "{footcite:p}`mini2020`",
+                         "{footcite:p}`nobody`")
     assert_fails_naming(make(project, "html"), f"chapter.md:{line}",
                         "nobody")
 

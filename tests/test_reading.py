@@ -2,8 +2,9 @@
 reader.
 
 Every HTML page and every EPUB content document is loaded in headless
-Chromium with the network cut: no request may fail (nothing is fetched from
-another host), and nothing may push the page sideways, at a phone's width
+Chromium with every request for anything but a local file refused: there
+may be none (nothing is fetched from another host), and nothing may push
+the page sideways, at a phone's width
 (360 CSS px) for the HTML and an e-reader's 600 by 800 for the EPUB.
 axe-core checks every HTML page in the light and the dark theme, and DAISY's
 Ace checks the EPUB: neither may report a critical or serious violation.

@@ -18,7 +18,9 @@ __file__ = str(PROJECT / "conf.py")  # the project's conf.py finds its root
 exec(compile((PROJECT / "conf.py").read_text(), __file__, "exec"))
 sys.path.insert(0, str(HERE))
 
-extensions = [e for e in extensions if e not in ("diagrams", "formulas")]
+# `extensions` comes from the project's conf.py, executed above.
+extensions = [e for e in extensions  # noqa: F821
+              if e not in ("diagrams", "formulas")]
 extensions += ["sphinxcontrib.mermaid", "sphinx.ext.imgmath",
                "default_diagram"]
 
