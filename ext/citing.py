@@ -80,8 +80,19 @@ def citation_block(app: Sphinx, ch: dict) -> nodes.container:
     return box
 
 
+def place(top: nodes.section, block: nodes.Element) -> None:
+    """Put the block before the chapter's references (whose footnotes
+    Sphinx lists at the very end), or at the end of the chapter."""
+    for child in top.children:
+        if (isinstance(child, nodes.section) and child.children
+                and child[0].astext() == "References"):
+            top.insert(top.index(child), block)
+            return
+    top += block
+
+
 def add_citation(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    """Append the block to each numbered chapter's top section."""
+    """Add the block to each numbered chapter's top section."""
     by_doc = {ch["docname"]: ch for ch in chapters(app)}
     if app.builder.name == "latex":
         # One tree holds the whole book; each chapter follows its
@@ -90,12 +101,12 @@ def add_citation(app: Sphinx, doctree: nodes.document, docname: str) -> None:
             ch = by_doc.get(start["docname"])
             top = next(iter(start.findall(nodes.section)), None)
             if ch and top is not None:
-                top += citation_block(app, ch)
+                place(top, citation_block(app, ch))
         return
     ch = by_doc.get(docname)
     top = next(iter(doctree.findall(nodes.section)), None)
     if ch and top is not None:
-        top += citation_block(app, ch)
+        place(top, citation_block(app, ch))
 
 
 def write_bib(app: Sphinx, exception: Exception | None) -> None:
