@@ -1,11 +1,13 @@
-// Render many Mermaid diagrams in one headless Chromium session.
+// Render many Mermaid diagrams in one run: two headless Chromium browsers
+// (one per core) share the queue.
 //
 // Called by ext/diagrams.py with a JSON job list on stdin:
 //   {"mermaidJs": path, "config": {...}, "chromium": path,
 //    "jobs": [{"name": str, "source": str, "outDir": path}]}
 // For each job it writes <outDir>/<name>.svg (HTML), .pdf (LaTeX, vector,
 // selectable text) and .png (EPUB, twice the CSS size for sharp e-ink).
-// Mermaid is loaded once; each diagram costs one render, not one browser.
+// Mermaid is loaded once per browser; each diagram costs one render, not
+// one browser launch.
 // It prints one JSON line per job: {"name", "ok"} or {"name", "error",
 // "line"}; the exit status is 0 even when a diagram fails, so that the
 // caller can report every broken diagram with its file and line.
