@@ -32,6 +32,7 @@ extensions = [
     "sphinx.ext.mathjax",
     "sphinxcontrib.bibtex",
     "bibtex_speedup",  # (ext/) pybtex's plugin look-up, cached
+    "bibliography_labels",  # back-matter labels such as [HOT15]
     "sphinx_togglebutton",
     # Project extensions (ext/), one job each.
     "diagrams",  # Mermaid files rendered once, cached, per-edition formats
@@ -40,6 +41,7 @@ extensions = [
     "aria",  # valid ARIA roles in the HTML and EPUB pages
     "cover",  # the EPUB cover, drawn from the title and version above
     "citing",  # "Cite this chapter" blocks and a .bib of all chapters
+    "glossary",  # each glossary entry links back to the chapters using it
     "formulas",  # the EPUB's formulas as SVG, typeset in one batch, cached
 ]
 
@@ -193,6 +195,11 @@ latex_elements = {
 \makeatletter
 \AtBeginDocument{\spx@image@maxheight=0.72\textheight}
 \makeatother
+% The back matter's Bibliography chapter has its own heading and opening
+% words; the list Sphinx moves under it must not open a second chapter.
+\renewenvironment{sphinxthebibliography}[1]
+  {\def\chapter##1##2{}\begin{thebibliography}{#1}}
+  {\end{thebibliography}}
 """,
     # Sphinx names the contents after the first toctree's caption.
     "tableofcontents": r"""

@@ -135,6 +135,14 @@ def test_unknown_cross_reference_names_the_chapter_and_line(project):
                         "no-such")
 
 
+def test_term_missing_from_the_glossary_names_the_chapter_and_line(
+        project):
+    line = break_chapter(project, "The sum is computed",
+                         "The {term}`no such term` is computed")
+    assert_fails_naming(make(project, "html"), f"chapter.md:{line}",
+                        "no such term")
+
+
 def test_missing_diagram_file_names_the_chapter_and_line(project):
     line = break_chapter(project, "{diagram} mini-flow", "{diagram} nowhere")
     assert_fails_naming(make(project, "html"), f"chapter.md:{line}",
