@@ -98,10 +98,35 @@ class BookEpubBuilder(Epub3Builder):
             + (f'        <li><a epub:type="bodymatter" '
                f'href="{start}{self.out_suffix}">Start of content</a></li>\n'
                if start else "")
+            + "".join(
+                f'        <li><a epub:type="{kind}" href="{doc}'
+                f'{self.out_suffix}">{kind.capitalize()}</a></li>\n'
+                for kind, doc in self.back_matter())
             + "      </ol>\n    </nav>\n"
         )
         text = text.replace("  </body>", landmarks + "  </body>", 1)
+        if self.use_index:
+            # The index is the last page of the reading order; the table
+            # of contents lists it too, as the PDF's and the HTML's do.
+            end = text.rindex("</ol>", 0, text.index("</nav>"))
+            text = (text[:end] + f'<li><a href="genindex{self.out_suffix}">'
+                    "Index</a></li>\n" + text[end:])
         nav.write_text(text, encoding="utf-8")
+
+    def back_matter(self) -> list[tuple[str, str]]:
+        """(EPUB landmark type, docname) of the glossary, the full
+        bibliography and the index."""
+        found = []
+        std = self.env.domains.standard_domain
+        glossary = {doc for (kind, _), (doc, _) in std.objects.items()
+                    if kind == "term"}
+        found += [("glossary", doc) for doc in sorted(glossary)]
+        cite = self.env.get_domain("cite")
+        found += [("bibliography", doc) for doc in sorted(
+            {key.docname for key in cite.bibliographies})]
+        if self.use_index:
+            found.append(("index", "genindex"))
+        return found
 
 
     def build_epub(self) -> None:

@@ -9,6 +9,11 @@
   content with its description as /Alt, so that a PDF screen reader speaks
   the same sentence as the HTML's and EPUB's alt text. The text is passed
   hex-encoded (UTF-16), so no TeX character in it needs escaping.
+- A glossary term's index entry is written from its definition's first
+  paragraph, not from the term: LaTeX writes an \\index inside the item
+  label with a space after each macro ("\\sphinxhyphen {}"), so the index
+  listed "fine-tuning" twice, once for the chapters and once for the
+  glossary.
 - A chapter's "References" section is dropped from the PDF: there its
   references are footnotes on the pages that cite them, and the section
   would be left as an empty heading.
@@ -25,6 +30,7 @@ def shape_pdf(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     if app.builder.name != "latex":
         return
     drop_emptied_sections(doctree)
+    move_glossary_index_entries(doctree)
     mark_book_matter(app, doctree)
     add_alt_text(doctree)
 
@@ -43,6 +49,19 @@ def add_alt_text(doctree: nodes.document) -> None:
             format="latex")
         parent.insert(at + 1, end)
         parent.insert(at, begin)
+
+
+def move_glossary_index_entries(doctree: nodes.document) -> None:
+    for glossary in doctree.findall(addnodes.glossary):
+        for item in glossary.findall(nodes.definition_list_item):
+            entries = [n for term in item.findall(nodes.term)
+                       for n in term.findall(addnodes.index)]
+            first = next(item.findall(nodes.paragraph), None)
+            if first is None:
+                continue
+            for entry in reversed(entries):
+                entry.parent.remove(entry)
+                first.insert(0, entry)
 
 
 def drop_emptied_sections(doctree: nodes.document) -> None:

@@ -62,12 +62,28 @@ def test_package_metadata(epub):
 def test_navigation_lists_every_chapter_in_order_with_its_number(
         epub, chapters):
     nav = _read(epub, "nav.xhtml")
-    toc = nav[nav.index('epub:type="toc"'):]
+    start = nav.index('epub:type="toc"')
+    toc = nav[start:nav.index("</nav>", start)]
     entries = [" ".join(htmllib.unescape(t).split())
                for t in re.findall(r"<a [^>]*>(.*?)</a>", toc, re.S)]
     expected = [f"{c.number}. {c.title}" if c.number else c.title
                 for c in chapters]
     assert [e for e in entries if e in expected] == expected, entries
+    assert entries[-1] == "Index", "the index closes the contents"
+
+
+def test_landmarks_lead_to_the_back_matter(epub):
+    nav = _read(epub, "nav.xhtml")
+    landmarks = nav[nav.index('epub:type="landmarks"'):]
+    found = dict(re.findall(r'<a epub:type="(\w+)" href="([^"]+)"',
+                            landmarks))
+    assert found == {"toc": "index.xhtml",
+                     "bodymatter": "introduction.xhtml",
+                     "glossary": "glossary.xhtml",
+                     "bibliography": "bibliography.xhtml",
+                     "index": "genindex.xhtml"}
+    for href in found.values():
+        assert href in epub.namelist()
 
 
 def test_every_diagram_is_a_png_with_its_alt_text(epub):

@@ -186,8 +186,11 @@ def test_each_definition_links_back_to_the_sentences_using_it(
     soup = BeautifulSoup(read(f"glossary.{suffix}"), "html.parser")
     used = soup.select("dl.glossary > dd p.glossary-uses")
     assert len(used) == len(glossary), "an entry no chapter links"
+    parsed: dict[str, BeautifulSoup] = {}
     for page, anchor in back_links(read(f"glossary.{suffix}"), suffix):
-        target = BeautifulSoup(read(page), "html.parser").find(id=anchor)
+        if page not in parsed:
+            parsed[page] = BeautifulSoup(read(page), "html.parser")
+        target = parsed[page].find(id=anchor)
         assert target is not None, (page, anchor)
         # The anchor sits just before the link it marks.
         link = target.find_next("a")
