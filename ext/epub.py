@@ -12,6 +12,9 @@
   conf.py's ``epub_accessibility``) and flags the cover the EPUB 3 way; the
   navigation document has landmarks and the roles readers expect. Sphinx's
   templates come from its own package, so these are added to its output.
+- Back matter: the landmarks lead to the glossary, the bibliography and
+  the index, and the index, listed in the book's toctree and appended by
+  Sphinx as well, appears once in the reading order.
 - Reproducible: with SOURCE_DATE_EPOCH set, every entry of the EPUB's zip
   carries that date instead of its file's time, so two builds of the same
   sources give the same bytes.
@@ -76,6 +79,17 @@ class BookEpubBuilder(Epub3Builder):
             for value in ([values] if isinstance(values, str) else values)
         )
         text = text.replace("  </metadata>", metadata + "  </metadata>", 1)
+        # The back matter's toctree lists the index, which Sphinx also
+        # appends to the reading order: a page may appear there once.
+        seen: set[str] = set()
+
+        def once(match: re.Match) -> str:
+            if match.group(1) in seen:
+                return ""
+            seen.add(match.group(1))
+            return match.group(0)
+
+        text = re.sub(r'[ \t]*<itemref idref="([^"]+)"[^>]*/>\n', once, text)
         opf.write_text(text, encoding="utf-8")
 
     def build_navigation_doc(self) -> None:
@@ -105,12 +119,6 @@ class BookEpubBuilder(Epub3Builder):
             + "      </ol>\n    </nav>\n"
         )
         text = text.replace("  </body>", landmarks + "  </body>", 1)
-        if self.use_index:
-            # The index is the last page of the reading order; the table
-            # of contents lists it too, as the PDF's and the HTML's do.
-            end = text.rindex("</ol>", 0, text.index("</nav>"))
-            text = (text[:end] + f'<li><a href="genindex{self.out_suffix}">'
-                    "Index</a></li>\n" + text[end:])
         nav.write_text(text, encoding="utf-8")
 
     def back_matter(self) -> list[tuple[str, str]]:

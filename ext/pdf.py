@@ -14,6 +14,9 @@
   label with a space after each macro ("\\sphinxhyphen {}"), so the index
   listed "fine-tuning" twice, once for the chapters and once for the
   glossary.
+- The back matter's toctree lists the index ("genindex") for the HTML and
+  the EPUB; LaTeX prints its own index at the end and would report the
+  entry as a missing file, so the PDF's toctrees leave it out.
 - A chapter's "References" section is dropped from the PDF: there its
   references are footnotes on the pages that cite them, and the section
   would be left as an empty heading.
@@ -97,7 +100,18 @@ def mark_book_matter(app: Sphinx, doctree: nodes.document) -> None:
             break
 
 
+def drop_generated_pages(app: Sphinx, doctree: nodes.document) -> None:
+    if app.builder.name != "latex":
+        return
+    for toctree in doctree.findall(addnodes.toctree):
+        toctree["entries"] = [(title, ref) for title, ref in
+                              toctree["entries"] if ref != "genindex"]
+        toctree["includefiles"] = [ref for ref in toctree["includefiles"]
+                                   if ref != "genindex"]
+
+
 def setup(app: Sphinx) -> dict:
+    app.connect("doctree-read", drop_generated_pages)
     app.connect("doctree-resolved", shape_pdf)
     return {"version": "1", "parallel_read_safe": True,
             "parallel_write_safe": True}

@@ -31,6 +31,13 @@ def test_the_html_and_epub_indexes_list_the_same_terms(html_dir, epub):
     assert set(xhtml) == set(html)
 
 
+def test_every_html_page_leads_to_the_index(html_dir, chapters):
+    for ch in chapters:
+        page = (html_dir / f"{ch.docname}.html").read_text()
+        assert re.search(r'<a [^>]*href="genindex.html"[^>]*>\s*Index\s*</a>',
+                         page), ch.docname
+
+
 def test_each_glossary_term_is_indexed_with_its_definition(html_dir):
     html = index_entries((html_dir / "genindex.html").read_text())
     for entry in entries():
