@@ -42,6 +42,7 @@ extensions = [
     "cover",  # the EPUB cover, drawn from the title and version above
     "citing",  # "Cite this chapter" blocks and a .bib of all chapters
     "glossary",  # each glossary entry links back to the chapters using it
+    "navigation",  # a changed table of contents rewrites every page
     "formulas",  # the EPUB's formulas as SVG, typeset in one batch, cached
 ]
 
