@@ -197,6 +197,10 @@ latex_elements = {
 \makeatletter
 \AtBeginDocument{\spx@image@maxheight=0.72\textheight}
 \makeatother
+% A work cited again in a chapter points back to its footnote; when that
+% footnote sits on an earlier page, the mark reads "2 (p. 126)" (the note's
+% number first) rather than Sphinx's "Page 126, 2".
+\renewcommand\sphinxthefootnotemark[2]{#1\,(p.\,#2)}
 % The back matter's Bibliography chapter has its own heading and opening
 % words; the list Sphinx moves under it must not open a second chapter.
 \renewenvironment{sphinxthebibliography}[1]
