@@ -33,6 +33,8 @@ from pathlib import Path
 from sphinx.application import Sphinx
 from sphinx.builders.epub3 import Epub3Builder
 
+from glossary import glossary_docs
+
 IMAGE_PREFERENCE = ["image/png", "image/jpeg", "image/gif", "image/svg+xml"]
 
 
@@ -124,11 +126,8 @@ class BookEpubBuilder(Epub3Builder):
     def back_matter(self) -> list[tuple[str, str]]:
         """(EPUB landmark type, docname) of the glossary, the full
         bibliography and the index."""
-        found = []
-        std = self.env.domains.standard_domain
-        glossary = {doc for (kind, _), (doc, _) in std.objects.items()
-                    if kind == "term"}
-        found += [("glossary", doc) for doc in sorted(glossary)]
+        found = [("glossary", doc)
+                 for doc in sorted(glossary_docs(self.env))]
         cite = self.env.get_domain("cite")
         found += [("bibliography", doc) for doc in sorted(
             {key.docname for key in cite.bibliographies})]

@@ -66,8 +66,14 @@ def reread_glossary(app: Sphinx, env: BuildEnvironment, added: set[str],
     glossary page is read and written again whenever any page is."""
     if not (added or changed or removed):
         return []
-    return [doc for doc in env.found_docs
-            if "{glossary}" in env.doc2path(doc).read_text(encoding="utf-8")]
+    return sorted(glossary_docs(env))
+
+
+def glossary_docs(env: BuildEnvironment) -> set[str]:
+    """The pages that define glossary terms."""
+    std = env.domains.standard_domain
+    return {doc for (kind, _), (doc, _) in std.objects.items()
+            if kind == "term"}
 
 
 def purge(app: Sphinx, env: BuildEnvironment, docname: str) -> None:

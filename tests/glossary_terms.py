@@ -15,20 +15,24 @@ from pathlib import Path
 GLOSSARY = Path(__file__).resolve().parent.parent / "book" / "glossary.md"
 
 
-def entries(text: str | None = None) -> list[list[str]]:
-    """[[headword, alias, ...]] in the order of the glossary."""
+def definitions(text: str | None = None) -> list[tuple[list[str], str]]:
+    """[([headword, alias, ...], definition)] in the order of the glossary."""
     if text is None:
         text = GLOSSARY.read_text(encoding="utf-8")
     block = re.search(r"^:::\{glossary\}\n(.*?)^:::$", text, re.M | re.S)
     found, terms = [], []
     for line in block.group(1).splitlines():
         if line.startswith("  "):
-            if terms:
-                found.append(terms)
+            found.append((terms, line.strip()))
             terms = []
         elif line.strip():
             terms.append(line.strip())
     return found
+
+
+def entries(text: str | None = None) -> list[list[str]]:
+    """[[headword, alias, ...]] in the order of the glossary."""
+    return [terms for terms, _definition in definitions(text)]
 
 
 def _pattern(term: str) -> str:

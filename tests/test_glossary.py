@@ -12,7 +12,7 @@ import pypdf
 import pytest
 from bs4 import BeautifulSoup, NavigableString
 
-from glossary_terms import GLOSSARY, Matcher, entries
+from glossary_terms import Matcher, definitions, entries
 
 # Text a reader does not meet as running prose: headings, code, formulas,
 # captions, admonition titles, references. A term there need not link.
@@ -32,24 +32,12 @@ def matcher(glossary) -> Matcher:
     return Matcher(glossary)
 
 
-def definitions(text: str) -> list[tuple[list[str], str]]:
-    block = re.search(r"^:::\{glossary\}\n(.*?)^:::$", text, re.M | re.S)
-    found, terms = [], []
-    for line in block.group(1).splitlines():
-        if line.startswith("  "):
-            found.append((terms, line.strip()))
-            terms = []
-        elif line.strip():
-            terms.append(line.strip())
-    return found
-
-
 def sentences(text: str) -> int:
     return len(re.findall(r"[.!?](?:\s+(?=[A-Z])|$)", text))
 
 
 def test_every_entry_is_defined_in_one_to_three_sentences():
-    found = definitions(GLOSSARY.read_text(encoding="utf-8"))
+    found = definitions()
     assert len(found) >= 60
     for terms, definition in found:
         assert terms, definition
@@ -140,8 +128,7 @@ def test_first_use_of_each_term_links_to_its_definition(
     else:
         suffix, read = "xhtml", lambda f: epub.read(f).decode()
     ids = entry_ids(read(f"glossary.{suffix}"))
-    assert len(set(ids.values())) == len(matcher.ordered and
-                                         set(matcher.entry_of.values()))
+    assert set(ids.values()) == set(matcher.entry_of.values())
     linked = 0
     for ch, page in chapter_pages(chapters, suffix, read):
         events = reading(page, f"glossary.{suffix}", ids, matcher)

@@ -12,14 +12,18 @@ from bs4 import BeautifulSoup
 from glossary_terms import entries
 
 
+def entry_name(li) -> str:
+    """An index entry's words: its own text, or its first link's."""
+    return " ".join(li.find(string=True).split()) or \
+        " ".join(li.a.get_text().split())
+
+
 def index_entries(page: str) -> dict[str, list[str]]:
     """Top-level entry -> the pages its links lead to, from a genindex."""
     soup = BeautifulSoup(page, "html.parser")
     found: dict[str, list[str]] = {}
     for li in soup.select("table.indextable > tr > td > ul > li"):
-        name = " ".join(li.find(string=True).split()) or \
-            " ".join(li.a.get_text().split())
-        found.setdefault(name.replace("\u2019", "'"), []).extend(
+        found.setdefault(entry_name(li).replace("\u2019", "'"), []).extend(
             a["href"].split("#")[0] for a in li.find_all("a"))
     return found
 
@@ -49,9 +53,7 @@ def test_each_glossary_term_is_indexed_with_its_definition(html_dir):
 def subentries(page: str) -> list[str]:
     """Entries listed under another one ("negative sampling, word2vec")."""
     soup = BeautifulSoup(page, "html.parser")
-    return [" ".join(li.find(string=True).split()) or
-            " ".join(li.a.get_text().split())
-            for li in soup.select("table.indextable li li")]
+    return [entry_name(li) for li in soup.select("table.indextable li li")]
 
 
 def test_the_pdf_index_lists_each_glossary_term_once(pdf_path, html_dir):
