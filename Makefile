@@ -6,14 +6,18 @@ SHELL        := /bin/bash
 .SHELLFLAGS  := -eu -o pipefail -c
 VENV         := .venv
 SPHINXBUILD  := $(VENV)/bin/sphinx-build
-# Every build: nitpicky, warnings are errors, but report all of them first.
-SPHINXOPTS   ?= -n -W --keep-going -q
+# Every build is strict: nitpicky, warnings are errors, all of them reported
+# first. STRICT is kept apart from SPHINXOPTS so that asking for more or less
+# output (SPHINXOPTS=-v) can never switch it off.
+STRICT       := -n -W --keep-going
+SPHINXOPTS   ?= -q
 SOURCE       := book
 BUILD        := _build
 WORK         := $(BUILD)/work
 DIST         := $(BUILD)/dist
+RELEASE      := $(BUILD)/release
 SLUG         := mlsd-book
-EDITIONS     := html epub pdf
+VERSION      := $(shell sed -n 's/^release = "\(.*\)"$$/\1/p' conf.py)
 # The editions build side by side (two cores); a lock in each build cache
 # makes sure a diagram or formula is still rendered only once.
 PARALLEL     := --no-print-directory --output-sync=target -j4
@@ -25,11 +29,19 @@ ifneq ($(SOURCE_DATE_EPOCH),)
 export SOURCE_DATE_EPOCH
 export FORCE_SOURCE_DATE := 1
 endif
-# Each builder keeps its own doctrees, outside the editions.
-sphinx = $(SPHINXBUILD) $(SPHINXOPTS) -c . -d $(BUILD)/doctrees/$(1) \
-         -b $(1) $(SOURCE) $(WORK)/$(1)
+# Each builder keeps its own doctrees, outside the editions. A failed build
+# throws its doctrees away: what a chapter placed or cited is recorded while
+# it is read, and a build that stopped part-way must not leave those records
+# for the next build to trust. The next build then reads every chapter, as a
+# clean build would.
+sphinx = $(SPHINXBUILD) $(STRICT) $(SPHINXOPTS) -c . \
+           -d $(BUILD)/doctrees/$(1) -b $(1) $(SOURCE) $(WORK)/$(1) \
+         || { rm -rf $(BUILD)/doctrees/$(1); \
+              echo "The $(1) build failed; $(DIST) was left as it was."; \
+              exit 1; }
 
-.PHONY: help setup book html epub pdf doctest test live bench clean
+.PHONY: help setup book html epub pdf doctest test check release live \
+        bench clean work-html work-epub work-pdf pack
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | \
@@ -38,20 +50,43 @@ help:  ## list the targets
 setup:  ## install what the build needs (Debian, Python, npm), if missing
 	@bash tools/setup.sh
 
+# An edition reaches $(DIST) only when it was built AND every snippet of
+# the sources passed: the snippets run beside the builds, and publishing
+# waits for both.
 book: setup  ## build all three editions into _build/dist
-	@$(MAKE) $(PARALLEL) $(EDITIONS)
+	@$(MAKE) $(PARALLEL) work-html work-epub work-pdf doctest
+	@$(call publish-html)
+	@$(call publish-epub)
+	@$(call publish-pdf)
 	@echo "Editions in $(DIST): html/ $(SLUG).pdf $(SLUG).epub"
 
 html: setup  ## the HTML edition, _build/dist/html
-	$(call sphinx,html)
-	@bash tools/publish.sh $(WORK)/html $(DIST)/html
+	@$(MAKE) $(PARALLEL) work-html doctest
+	@$(call publish-html)
 
 epub: setup  ## the EPUB edition, _build/dist/mlsd-book.epub
-	$(call sphinx,epub)
-	@bash tools/publish.sh $(WORK)/epub/$(SLUG).epub $(DIST)/$(SLUG).epub
+	@$(MAKE) $(PARALLEL) work-epub doctest
+	@$(call publish-epub)
 
 pdf: setup  ## the PDF edition through LaTeX, _build/dist/mlsd-book.pdf
-	$(call sphinx,latex)
+	@$(MAKE) $(PARALLEL) work-pdf doctest
+	@$(call publish-pdf)
+
+publish-html = bash tools/publish.sh $(WORK)/html $(DIST)/html
+publish-epub = bash tools/publish.sh $(WORK)/epub/$(SLUG).epub \
+                 $(DIST)/$(SLUG).epub
+publish-pdf  = bash tools/publish.sh $(WORK)/latex/$(SLUG).pdf \
+                 $(DIST)/$(SLUG).pdf
+
+# The builds themselves, into $(WORK); never published on their own.
+work-html:
+	@$(call sphinx,html)
+
+work-epub:
+	@$(call sphinx,epub)
+
+work-pdf:
+	@$(call sphinx,latex)
 	@# Sphinx's own LaTeX Makefile: it sets xindy's options for the index.
 	@$(MAKE) --no-print-directory -C $(WORK)/latex all-pdf \
 	  LATEXMKOPTS="-interaction=nonstopmode -halt-on-error -file-line-error" \
@@ -59,14 +94,27 @@ pdf: setup  ## the PDF edition through LaTeX, _build/dist/mlsd-book.pdf
 	  || { grep -E -A3 '^[^ ]+:[0-9]+:|^!' $(WORK)/latex/build.log \
 	         | head -n 30 || true; \
 	       echo "LaTeX failed: see $(WORK)/latex/build.log"; exit 1; }
-	@bash tools/publish.sh $(WORK)/latex/$(SLUG).pdf $(DIST)/$(SLUG).pdf
 
 doctest: setup  ## run every snippet in the chapters
-	$(call sphinx,doctest)
+	@$(call sphinx,doctest)
 
-test: setup  ## build the editions, run the snippets, check it all
-	@$(MAKE) $(PARALLEL) $(EDITIONS) doctest
+test: book  ## build the editions, run the snippets, check it all
 	$(VENV)/bin/python -m pytest
+
+check: book  ## the author's quick check: the editions, then the fast tests
+	$(VENV)/bin/python -m pytest -m "not slow"
+
+# A release is built from nothing (no doctrees, no work folders, no cache),
+# checked in full, then packed with the version in every file name and a
+# SHA256SUMS beside them.
+release: setup  ## build from scratch, check, pack into _build/release
+	rm -rf $(BUILD)/doctrees $(WORK) $(BUILD)/cache
+	@$(MAKE) --no-print-directory test
+	@$(MAKE) --no-print-directory pack
+
+# The packing step of a release alone, on the editions in $(DIST).
+pack:
+	@$(VENV)/bin/python tools/release.py $(DIST) $(RELEASE) $(VERSION)
 
 live: setup  ## HTML preview that rebuilds on save, on localhost:8000
 	$(VENV)/bin/sphinx-autobuild $(SPHINXOPTS) -c . \

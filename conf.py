@@ -34,6 +34,7 @@ extensions = [
     "bibtex_speedup",  # (ext/) pybtex's plugin look-up, cached
     "bibliography_labels",  # back-matter labels such as [HOT15]
     "numref_speedup",  # section numbers found without re-reading pages
+    "snippets",  # a failing snippet reported at its own line
     "sphinx_togglebutton",
     # Project extensions (ext/), one job each.
     "diagrams",  # Mermaid files rendered once, cached, per-edition formats

@@ -26,8 +26,10 @@ class AriaTranslator(HTML5Translator):
     def visit_title(self, node: nodes.Element) -> None:
         start = len(self.body)
         super().visit_title(node)
-        self._patch_since(start, 'role="heading"',
-                          'role="heading" aria-level="2"')
+        # Newer Sphinx writes the level itself; a second one is invalid HTML.
+        if not any("aria-level" in part for part in self.body[start:]):
+            self._patch_since(start, 'role="heading"',
+                              'role="heading" aria-level="2"')
 
     def visit_citation(self, node: nodes.Element) -> None:
         start = len(self.body)

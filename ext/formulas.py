@@ -14,6 +14,7 @@ A formula LaTeX rejects is reported at its chapter's file and line.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import json
@@ -40,7 +41,7 @@ PREAMBLE = r"""\documentclass[12pt]{article}
 \begin{document}
 """
 # Bumped when the output of the same TeX would change.
-VERSION = "1"
+VERSION = "2"
 # dvisvgm reads the preview package's box of each page and reports it:
 # "processing page 3" ... "width=34.2pt, height=9.67pt, depth=.924pt".
 PAGE_BOX = re.compile(
@@ -57,9 +58,45 @@ def tex_of(node: nodes.Element) -> str:
     return "$" + node.astext() + "$"
 
 
+@functools.cache
+def tools_fingerprint() -> str:
+    """The versions of the tools that shape a formula's bytes."""
+    found = []
+    for tool in (["latex", "--version"], ["dvisvgm", "--version"]):
+        try:
+            run = subprocess.run(tool, capture_output=True, text=True,
+                                 check=False)
+            found.append(run.stdout.splitlines()[0] if run.stdout else "")
+        except OSError:
+            found.append("missing")
+    return "\0".join(found)
+
+
 def key_of(tex: str) -> str:
-    data = "\0".join((VERSION, PREAMBLE, tex))
+    data = "\0".join((VERSION, tools_fingerprint(), PREAMBLE, tex))
     return hashlib.sha256(data.encode()).hexdigest()[:20]
+
+
+# dvisvgm lists each glyph's outline once, in <defs>, in an order that
+# varies from one process to the next (the same file, built twice on a
+# fresh machine, listed them differently). Sorting them by id, which is
+# the font's and the character's number, makes the bytes depend on the TeX
+# alone.
+DEFS = re.compile(r"<defs>\n(.*?)</defs>", re.S)
+GLYPH_ID = re.compile(r"<path id='g(\d+)-(\d+)'")
+
+
+def _glyph_order(line: str) -> tuple:
+    match = GLYPH_ID.match(line)
+    return (int(match[1]), int(match[2])) if match else (float("inf"), line)
+
+
+def canonical_svg(svg: str) -> str:
+    def sort(match: re.Match) -> str:
+        lines = [line for line in match[1].split("\n") if line.strip()]
+        return "<defs>\n" + "\n".join(sorted(lines, key=_glyph_order)) \
+            + "\n</defs>"
+    return DEFS.sub(sort, svg)
 
 
 def cache_dir(app: Sphinx) -> Path:
@@ -102,7 +139,7 @@ def render_pending(app: Sphinx, env) -> None:
         pending = {}
         for docname, formulas in sorted(env.formulas.items()):
             for key, (tex, line) in formulas.items():
-                if not (folder / f"{key}.svg").is_file():
+                if not (folder / f"{key}.json").is_file():
                     pending.setdefault(key, (tex, docname, line))
         if pending:
             typeset(app, folder, pending)
@@ -161,8 +198,11 @@ def typeset(app: Sphinx, folder: Path, pending: dict) -> None:
             width, height, depth = boxes[number]
             meta = {"width_pt": width, "height_pt": height + depth,
                     "depth_pt": depth}
+            # The image first, its size last: the size marks it complete.
+            (folder / f"{key}.svg").write_text(
+                canonical_svg(svg.read_text(encoding="utf-8")),
+                encoding="utf-8")
             (folder / f"{key}.json").write_text(json.dumps(meta))
-            svg.replace(folder / f"{key}.svg")
 
 
 # -- Writing: an <img> per formula --------------------------------------------

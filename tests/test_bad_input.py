@@ -7,93 +7,16 @@ conf.py, extensions, Makefile and installed tools, after breaking one thing.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
-
-CHAPTER = """\
-(ch-mini)=
-# A small chapter
-
-(mini-first)=
-## First section
-
-The sum is computed below, see {ref}`mini-first` and {footcite:p}`mini2020`.
-
-:::{diagram} mini-flow
-:alt: Two boxes joined by an arrow.
-
-A two-step flow.
-:::
-
-```{doctest}
->>> 2 + 3
-5
-```
-
-Marker: FINISHED-EDITION.
-
-## References
-
-:::{footbibliography}
-:::
-"""
-
-INDEX = """\
-# Mini book
-
-```{toctree}
-:numbered:
-
-chapter
-```
-"""
-
-BIB = """\
-@book{mini2020,
-  author = {Doe, Jane},
-  title = {A Small Book},
-  publisher = {Example Press},
-  year = {2020}
-}
-"""
-
-FLOW = """\
-flowchart TD
-  A[Start] --> B[Finish]
-"""
-
+from mini_project import FLOW, make, mini_project
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    """A copy of the project with a one-chapter book."""
-    for name in ("conf.py", "Makefile", "requirements.txt",
-                 "package-lock.json"):
-        shutil.copy(ROOT / name, tmp_path / name)
-    for name in ("ext", "tools", "static", ".venv", "node_modules"):
-        (tmp_path / name).symlink_to(ROOT / name)
-    (tmp_path / "book").mkdir()
-    (tmp_path / "book" / "index.md").write_text(INDEX)
-    (tmp_path / "book" / "chapter.md").write_text(CHAPTER)
-    (tmp_path / "book" / "references.bib").write_text(BIB)
-    (tmp_path / "diagrams").mkdir()
-    shutil.copy(ROOT / "diagrams" / "mermaid-config.json",
-                tmp_path / "diagrams")
-    (tmp_path / "diagrams" / "mini-flow.mmd").write_text(FLOW)
-    return tmp_path
-
-
-def make(project: Path, target: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MAKE")}
-    return subprocess.run(["make", "--no-print-directory", target],
-                          cwd=project, capture_output=True, text=True,
-                          env=env, check=False)
+    return mini_project(tmp_path)
 
 
 def break_chapter(project: Path, old: str, new: str) -> int:
@@ -163,9 +86,20 @@ def test_formula_latex_rejects_names_the_chapter_and_line(project):
                         "nosuchmacro")
 
 
-def test_failing_snippet_names_the_chapter(project):
-    break_chapter(project, ">>> 2 + 3\n5", ">>> 2 + 3\n6")
-    assert_fails_naming(make(project, "doctest"), "chapter.md")
+def test_failing_snippet_names_the_line_and_is_never_published(project):
+    assert make(project, "book").returncode == 0
+    published = {p: p.read_bytes() for p in (project / "_build/dist").rglob("*")
+                 if p.is_file()}
+    line = break_chapter(project, ">>> 2 + 3\n5",
+                         ">>> 2 + 3\n5\n>>> 2 * 3\n7")
+    for target in ("book", "html"):
+        assert_fails_naming(make(project, target),
+                            f'File "chapter.md", line {line + 2}',
+                            "Expected:")
+    # Every edition stays the one built from the correct sources.
+    now = {p: p.read_bytes() for p in (project / "_build/dist").rglob("*")
+           if p.is_file()}
+    assert now == published
 
 
 def test_diagram_without_alt_text_is_refused(project):

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import html as htmllib
+import json
 import re
+import subprocess
 from pathlib import Path
 
-from conftest import diagram_placements, mermaid_fragments
+from conftest import ROOT, diagram_placements, mermaid_fragments
 
 # Attributes through which a page loads something (not plain links).
 RESOURCE = re.compile(
@@ -79,11 +81,51 @@ def test_math_uses_the_local_mathjax(html_dir):
     assert (html_dir / "_static" / "tex-svg.js").stat().st_size > 100_000
 
 
-def test_search_works_offline(html_dir, chapters):
-    index = (html_dir / "searchindex.js").read_text(encoding="utf-8")
-    for ch in chapters:
-        assert f'"{ch.docname}"' in index, ch.docname
-    assert (html_dir / "search.html").exists()
+def search(html_dir: Path, query: str) -> dict:
+    """Type a query into the search page in Chromium, from file://."""
+    result = subprocess.run(
+        ["node", str(ROOT / "tests" / "search_check.mjs"),
+         str(html_dir / "search.html"), query],
+        capture_output=True, text=True, check=True, cwd=ROOT)
+    return json.loads(result.stdout)
+
+
+def test_search_finds_a_glossary_term_offline(html_dir):
+    # The chapters that link the term to its glossary entry.
+    term = "interleaving"
+    users = {page.name for page in _pages(html_dir)
+             if page.name != "glossary.html"
+             and f'glossary.html#term-{term}"' in _text(page)}
+    assert users, f"no chapter links {term!r}: pick another term"
+    found = search(html_dir, term)
+    assert not found["failed"], found["failed"]
+    pages = {r["href"].split("#")[0] for r in found["results"]}
+    assert users & pages, (users, found["results"])
+    assert "glossary.html" in pages
+
+
+def test_search_can_find_nothing(html_dir):
+    found = search(html_dir, "zqxjkvw")
+    assert found["results"] == [] and not found["failed"]
+
+
+def validate(page: Path) -> list[str]:
+    """The W3C validator's (Nu's) errors on one page."""
+    jar = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+    result = subprocess.run(
+        ["java", "-jar", str(jar), "--errors-only", "--format", "text",
+         str(page)], capture_output=True, text=True, check=False)
+    return [line for line in (result.stdout + result.stderr).splitlines()
+            if line.startswith("Error:")]
+
+
+def test_landing_page_is_valid_html(html_dir, tmp_path):
+    assert validate(html_dir / "index.html") == []
+    # The validator does see an error: a duplicated attribute.
+    bad = tmp_path / "bad.html"
+    bad.write_text('<!doctype html><html lang="en"><title>b</title>'
+                   '<p role="heading" aria-level="2" aria-level="2">b</p>')
+    assert any("Duplicate attribute" in e for e in validate(bad))
 
 
 def test_landing_page_links_the_other_editions(html_dir):

@@ -4,7 +4,10 @@ at all (a network namespace of its own, `unshare -n`), which shows that the
 build fetches nothing.
 
 Two copies of the project in temporary folders are built from nothing and
-compared. (They are not compared with _build/dist, which may come from an
+compared, each as a newcomer's machine would build it: an empty HOME of its
+own (so no tool's cache in a home directory, dvisvgm's, TeX's or Chromium's,
+carries over) and an empty build cache. Each is then packed as `make release`
+packs it, and the two release folders must match too, SHA256SUMS included. (They are not compared with _build/dist, which may come from an
 incremental build: Sphinx's incremental search index differs from a clean
 one's, a known difference that is not about reproducibility.)
 """
@@ -46,24 +49,30 @@ def clean_build(folder: Path, epoch: str) -> Path:
         shutil.copytree(ROOT / name, folder / name)
     for name in ("ext", "tools", "static", ".venv", "node_modules"):
         (folder / name).symlink_to(ROOT / name)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MAKE")}
-    env["SOURCE_DATE_EPOCH"] = epoch
+    home = folder / "home"
+    home.mkdir()
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("MAKE", "XDG_", "TEXMF"))}
+    env.update(SOURCE_DATE_EPOCH=epoch, HOME=str(home))
     result = subprocess.run(
-        ["unshare", "--net", "make", "--no-print-directory", "book"],
+        ["unshare", "--net", "make", "--no-print-directory", "book", "pack"],
         cwd=folder, env=env,
         capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
-    return folder / "_build" / "dist"
+    return folder / "_build"
 
 
 def test_two_clean_builds_are_byte_identical(tmp_path):
     epoch = commit_date()
     first = clean_build(tmp_path / "first", epoch)
     second = clean_build(tmp_path / "second", epoch)
-    assert not differing_files(first / "html", second / "html")
+    assert not differing_files(first / "dist" / "html",
+                               second / "dist" / "html")
     for edition in (f"{SLUG}.epub", f"{SLUG}.pdf"):
-        assert filecmp.cmp(first / edition, second / edition,
+        assert filecmp.cmp(first / "dist" / edition, second / "dist" / edition,
                            shallow=False), edition
+    assert (first / "release" / "SHA256SUMS").read_text().count("\n") >= 4
+    assert not differing_files(first / "release", second / "release")
 
 
 def test_the_comparison_sees_a_changed_byte(tmp_path):
