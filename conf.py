@@ -15,7 +15,7 @@ sys.path.insert(0, str(ROOT / "ext"))
 # One place for the title, version and slug; every edition reads them here.
 
 project = "Machine Learning System Design Interviews"
-subtitle = "A nine-step approach and six systems, worked end to end"
+subtitle = "A nine-step approach and seven systems, worked end to end"
 author = "The mlsd-book contributors"
 slug = "mlsd-book"
 release = "0.1.0"
@@ -109,7 +109,7 @@ epub_publisher = author
 epub_copyright = copyright
 epub_description = (
     "A study book for machine-learning system design interviews: the kinds "
-    "of questions, a nine-step approach, practical techniques, and six "
+    "of questions, a nine-step approach, practical techniques, and seven "
     "systems worked through step by step."
 )
 # EPUBCheck rejects a colon in the NCX uid, so no "urn:" prefix here.
