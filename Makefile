@@ -13,7 +13,7 @@ BUILD        := _build
 WORK         := $(BUILD)/work
 DIST         := $(BUILD)/dist
 SLUG         := mlsd-book
-EDITIONS     := html epub pdf
+EDITIONS     := html epub pdf deck
 # The editions build side by side (two cores); a lock in each build cache
 # makes sure a diagram or formula is still rendered only once.
 PARALLEL     := --no-print-directory --output-sync=target -j4
@@ -29,7 +29,7 @@ endif
 sphinx = $(SPHINXBUILD) $(SPHINXOPTS) -c . -d $(BUILD)/doctrees/$(1) \
          -b $(1) $(SOURCE) $(WORK)/$(1)
 
-.PHONY: help setup book html epub pdf doctest test live bench clean
+.PHONY: help setup book html epub pdf deck doctest test live bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | \
@@ -41,6 +41,7 @@ setup:  ## install what the build needs (Debian, Python, npm), if missing
 book: setup  ## build all three editions into _build/dist
 	@$(MAKE) $(PARALLEL) $(EDITIONS)
 	@echo "Editions in $(DIST): html/ $(SLUG).pdf $(SLUG).epub"
+	@echo "Flashcards in $(DIST): $(SLUG)-flashcards.apkg .csv"
 
 html: setup  ## the HTML edition, _build/dist/html
 	$(call sphinx,html)
@@ -60,6 +61,11 @@ pdf: setup  ## the PDF edition through LaTeX, _build/dist/mlsd-book.pdf
 	         | head -n 30 || true; \
 	       echo "LaTeX failed: see $(WORK)/latex/build.log"; exit 1; }
 	@bash tools/publish.sh $(WORK)/latex/$(SLUG).pdf $(DIST)/$(SLUG).pdf
+
+deck: setup  ## the flashcards, _build/dist/mlsd-book-flashcards.apkg, .csv
+	$(VENV)/bin/python tools/flashcards.py $(SOURCE) $(WORK)/deck
+	@for f in $(SLUG)-flashcards.apkg $(SLUG)-flashcards.csv; do \
+	  bash tools/publish.sh $(WORK)/deck/$$f $(DIST)/$$f; done
 
 doctest: setup  ## run every snippet in the chapters
 	$(call sphinx,doctest)
