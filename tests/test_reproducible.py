@@ -1,5 +1,5 @@
 """Two clean builds of the same sources, with the same SOURCE_DATE_EPOCH,
-give byte-identical editions: HTML, EPUB and PDF. Each runs with no network
+give byte-identical editions: HTML, EPUB and PDF, and the flashcards. Each runs with no network
 at all (a network namespace of its own, `unshare -n`), which shows that the
 build fetches nothing.
 
@@ -61,7 +61,8 @@ def test_two_clean_builds_are_byte_identical(tmp_path):
     first = clean_build(tmp_path / "first", epoch)
     second = clean_build(tmp_path / "second", epoch)
     assert not differing_files(first / "html", second / "html")
-    for edition in (f"{SLUG}.epub", f"{SLUG}.pdf"):
+    for edition in (f"{SLUG}.epub", f"{SLUG}.pdf",
+                    f"{SLUG}-flashcards.apkg", f"{SLUG}-flashcards.csv"):
         assert filecmp.cmp(first / edition, second / edition,
                            shallow=False), edition
 
