@@ -1,7 +1,7 @@
 """Two clean builds of the same sources, with the same SOURCE_DATE_EPOCH,
-give byte-identical editions: HTML, EPUB and PDF, and the flashcards. Each runs with no network
-at all (a network namespace of its own, `unshare -n`), which shows that the
-build fetches nothing.
+give byte-identical editions: HTML, EPUB and PDF, and the flashcards. Each
+runs with no network at all (a network namespace of its own, `unshare -n`),
+which shows that the build fetches nothing.
 
 Two copies of the project in temporary folders are built from nothing and
 compared. (They are not compared with _build/dist, which may come from an
