@@ -489,7 +489,7 @@ def build(book: Path, out_dir: Path, epoch: int | None = None,
     """Write both files into out_dir; return the cards."""
     root = root or book.parent
     if epoch is None:
-        epoch = int(os.environ.get("SOURCE_DATE_EPOCH") or 0)
+        epoch = int(os.environ.get("SOURCE_DATE_EPOCH") or 315532800)
     found = cards(book)
     names = titles(book)
     version = release(root)
