@@ -40,8 +40,8 @@ sphinx = $(SPHINXBUILD) $(STRICT) $(SPHINXOPTS) -c . \
               echo "The $(1) build failed; $(DIST) was left as it was."; \
               exit 1; }
 
-.PHONY: help setup book html epub pdf doctest test check release live \
-        bench clean work-html work-epub work-pdf pack
+.PHONY: help setup book html epub pdf doctest test check release deck live \
+        bench clean work-html work-epub work-pdf work-deck pack
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | \
@@ -53,12 +53,14 @@ setup:  ## install what the build needs (Debian, Python, npm), if missing
 # An edition reaches $(DIST) only when it was built AND every snippet of
 # the sources passed: the snippets run beside the builds, and publishing
 # waits for both.
-book: setup  ## build all three editions into _build/dist
-	@$(MAKE) $(PARALLEL) work-html work-epub work-pdf doctest
+book: setup  ## build the three editions and the flashcards into _build/dist
+	@$(MAKE) $(PARALLEL) work-html work-epub work-pdf work-deck doctest
 	@$(call publish-html)
 	@$(call publish-epub)
 	@$(call publish-pdf)
+	@$(call publish-deck)
 	@echo "Editions in $(DIST): html/ $(SLUG).pdf $(SLUG).epub"
+	@echo "Flashcards in $(DIST): $(SLUG)-flashcards.apkg .csv"
 
 html: setup  ## the HTML edition, _build/dist/html
 	@$(MAKE) $(PARALLEL) work-html doctest
@@ -77,6 +79,8 @@ publish-epub = bash tools/publish.sh $(WORK)/epub/$(SLUG).epub \
                  $(DIST)/$(SLUG).epub
 publish-pdf  = bash tools/publish.sh $(WORK)/latex/$(SLUG).pdf \
                  $(DIST)/$(SLUG).pdf
+publish-deck = for f in $(SLUG)-flashcards.apkg $(SLUG)-flashcards.csv; do \
+                 bash tools/publish.sh $(WORK)/deck/$$f $(DIST)/$$f; done
 
 # The builds themselves, into $(WORK); never published on their own.
 work-html:
@@ -94,6 +98,13 @@ work-pdf:
 	  || { grep -E -A3 '^[^ ]+:[0-9]+:|^!' $(WORK)/latex/build.log \
 	         | head -n 30 || true; \
 	       echo "LaTeX failed: see $(WORK)/latex/build.log"; exit 1; }
+
+work-deck:
+	@$(VENV)/bin/python tools/flashcards.py $(SOURCE) $(WORK)/deck
+
+deck: setup  ## the flashcards, _build/dist/mlsd-book-flashcards.apkg, .csv
+	@$(MAKE) --no-print-directory work-deck
+	@$(call publish-deck)
 
 doctest: setup  ## run every snippet in the chapters
 	@$(call sphinx,doctest)

@@ -1,13 +1,14 @@
 """Two clean builds of the same sources, with the same SOURCE_DATE_EPOCH,
-give byte-identical editions: HTML, EPUB and PDF. Each runs with no network
-at all (a network namespace of its own, `unshare -n`), which shows that the
-build fetches nothing.
+give byte-identical editions: HTML, EPUB and PDF, and the flashcards. Each
+runs with no network at all (a network namespace of its own, `unshare -n`),
+which shows that the build fetches nothing.
 
 Two copies of the project in temporary folders are built from nothing and
 compared, each as a newcomer's machine would build it: an empty HOME of its
 own (so no tool's cache in a home directory, dvisvgm's, TeX's or Chromium's,
 carries over) and an empty build cache. Each is then packed as `make release`
-packs it, and the two release folders must match too, SHA256SUMS included. (They are not compared with _build/dist, which may come from an
+packs it, and the two release folders must match too, SHA256SUMS included.
+(They are not compared with _build/dist, which may come from an
 incremental build: Sphinx's incremental search index differs from a clean
 one's, a known difference that is not about reproducibility.)
 """
@@ -68,7 +69,8 @@ def test_two_clean_builds_are_byte_identical(tmp_path):
     second = clean_build(tmp_path / "second", epoch)
     assert not differing_files(first / "dist" / "html",
                                second / "dist" / "html")
-    for edition in (f"{SLUG}.epub", f"{SLUG}.pdf"):
+    for edition in (f"{SLUG}.epub", f"{SLUG}.pdf",
+                    f"{SLUG}-flashcards.apkg", f"{SLUG}-flashcards.csv"):
         assert filecmp.cmp(first / "dist" / edition, second / "dist" / edition,
                            shallow=False), edition
     assert (first / "release" / "SHA256SUMS").read_text().count("\n") >= 4
