@@ -76,6 +76,10 @@ build_cache_dir = str(ROOT / "_build" / "cache")
 diagrams_source_dir = str(ROOT / "diagrams")
 diagrams_mermaid_config = str(ROOT / "diagrams" / "mermaid-config.json")
 diagrams_node_modules = str(ROOT / "node_modules")
+# Chapters use sphinxcontrib-mermaid's directive; ext/diagrams.py turns each
+# into an image of the build-time rendering. "svg" (not "raw") keeps the
+# package from adding Mermaid's JavaScript, from a CDN, to any page.
+mermaid_output_format = "svg"
 
 # -- HTML ---------------------------------------------------------------------
 

@@ -1,26 +1,26 @@
 """Mermaid diagrams rendered once per content and shared by every edition.
 
-A chapter places a diagram with::
+A chapter places a diagram with sphinxcontrib-mermaid's directive, naming
+its file under ``diagrams/``::
 
-    :::{diagram} introduction-nine-steps
+    :::{mermaid} ../diagrams/introduction-nine-steps.mmd
     :alt: One sentence that describes the diagram.
+    :caption: The caption.
     :name: fig-introduction-nine-steps
-
-    The caption.
     :::
 
 When a builder starts, every ``diagrams/*.mmd`` file whose cache entry is
 missing is rendered, all of them in one headless Chromium session
 (``render_mermaid.mjs``), to SVG (HTML), PDF (LaTeX) and PNG (EPUB).
 The cache key is a hash of the diagram source, the Mermaid configuration
-file, the renderer script and the versions of Mermaid and puppeteer-core:
-change any of them and that diagram renders again; change nothing and no
-diagram renders. The cache lives outside every builder's output folder, so
-the three editions and later builds share it.
+file, the renderer script and the versions of Mermaid, puppeteer-core and
+Chromium: change any of them and that diagram renders again; change nothing
+and no diagram renders. The cache lives outside every builder's output
+folder, so the three editions and later builds share it.
 
-The directive emits an ordinary figure whose image URI ends in ``.*``;
-Sphinx then gives each builder the format it prefers (see epub.py for
-the EPUB's choice of PNG).
+As each chapter is read, ``place_diagrams`` turns the directive's node into
+an ordinary image whose URI ends in ``.*``; Sphinx then gives each builder
+the format it prefers (see epub.py for the EPUB's choice of PNG).
 """
 
 from __future__ import annotations
@@ -34,11 +34,10 @@ import tempfile
 from pathlib import Path
 
 from docutils import nodes
-from docutils.parsers.rst import directives
 from sphinx.application import Sphinx
 from sphinx.errors import SphinxError
 from sphinx.util import logging
-from sphinx.util.docutils import SphinxDirective
+from sphinxcontrib.mermaid import Mermaid, mermaid
 
 import cache
 
@@ -65,7 +64,22 @@ def _renderer_fingerprint(app: Sphinx) -> str:
             )
         parts.append(json.loads(manifest.read_text())["version"].encode())
     parts.append(Path(app.config.diagrams_mermaid_config).read_bytes())
+    parts.append(_chromium_version().encode())
     return hashlib.sha256(b"\0".join(parts)).hexdigest()
+
+
+def _chromium_version() -> str:
+    """The browser shapes the bytes too (layout, fonts, PNG encoder). Its
+    installed binary's size and date stand for its version: they change
+    with every package upgrade, cost nothing to read, and are the same on
+    every machine that installed the same package."""
+    binary = Path("/usr/lib/chromium/chromium")
+    if not binary.is_file():
+        binary = Path(CHROMIUM)
+    if not binary.is_file():
+        return "missing"
+    stat = binary.stat()
+    return f"{stat.st_size}:{int(stat.st_mtime)}"
 
 
 def _cache_entry(app: Sphinx, name: str, source: str) -> Path:
@@ -175,60 +189,81 @@ def _render_missing(app: Sphinx, source_dir: Path) -> None:
     logger.info(f"rendered {rendered} diagram(s)")
 
 
-class DiagramDirective(SphinxDirective):
-    """Place one diagram from diagrams/ as a captioned figure."""
+class Diagram(Mermaid):
+    """sphinxcontrib-mermaid's directive, noting which file it placed.
 
-    required_arguments = 1
-    has_content = True
-    option_spec = {
-        "alt": directives.unchanged_required,
-        "name": directives.unchanged,
-        "width": directives.length_or_percentage_or_unitless,
-    }
+    The package's node keeps only the diagram's code; the file's name is
+    what names the rendering in the cache and what the check for unplaced
+    diagrams counts, so it is kept on the node too.
+    """
 
-    def run(self) -> list[nodes.Node]:
-        name = self.arguments[0]
-        source_dir = Path(self.config.diagrams_source_dir)
-        mmd = source_dir / f"{name}.mmd"
-        if not mmd.is_file():
-            raise self.error(f"diagram file not found: {mmd}")
-        alt = " ".join(self.options.get("alt", "").split())
+    def run(self, **kwargs):
+        result = super().run(**kwargs)
+        for node in result:
+            for found in node.findall(mermaid):
+                found["diagram"] = (Path(self.arguments[0]).stem
+                                    if self.arguments else "")
+                # The directive's own line, for every message about it.
+                found.source, found.line = \
+                    self.state_machine.get_source_and_line(self.lineno)
+        return result
+
+
+def place_diagrams(app: Sphinx, doctree: nodes.document) -> None:
+    """Turn each of sphinxcontrib-mermaid's nodes into a plain image.
+
+    A chapter places a diagram with the ``mermaid`` directive of
+    sphinxcontrib-mermaid, giving the file under ``diagrams/``, its
+    ``:alt:`` sentence, ``:caption:`` and ``:name:``. This runs as the
+    chapter is read, before Sphinx collects its images: each node becomes an
+    ``image`` whose URI is the rendered diagram in the cache, ending in
+    ``.*`` so that every builder picks its own format (SVG for HTML, PDF for
+    LaTeX, PNG for the EPUB, see epub.py). Figure numbers, the PDF's alt text
+    and every builder then work as for any figure, and no page needs
+    Mermaid's JavaScript.
+    """
+    env = app.env
+    used = env.diagrams_used  # type: ignore[attr-defined]
+    doc_dir = Path(env.doc2path(env.docname)).parent
+    for node in list(doctree.findall(mermaid)):
+        figure = node.parent if isinstance(node.parent, nodes.figure) \
+            else None
+        location = (env.docname, node.line)
+        name = node.get("diagram")
+        if not name:
+            logger.warning(
+                "a diagram is placed from a file under diagrams/ "
+                "(```{mermaid} ../diagrams/NAME.mmd```), never inline",
+                location=location, type="diagram", subtype="inline")
+            node.parent.remove(node)
+            continue
+        alt = " ".join(node.get("alt", "").split())
         if not alt:
-            raise self.error(
-                f"diagram {name!r} needs an :alt: sentence that describes it"
-            )
-        if not self.content:
-            raise self.error(f"diagram {name!r} needs a caption")
-
-        used = self.env.diagrams_used  # type: ignore[attr-defined]
-        used.setdefault(self.env.docname, set()).add(name)
-        # Re-read this chapter when the diagram or the shared look changes.
-        self.env.note_dependency(str(mmd))
-        self.env.note_dependency(self.config.diagrams_mermaid_config)
-
-        entry = _cache_entry(self.env.app, name,
-                             mmd.read_text(encoding="utf-8"))
+            logger.warning(f"diagram {name!r} needs an :alt: sentence that "
+                           "describes it", location=location,
+                           type="diagram", subtype="alt")
+        if figure is None:
+            logger.warning(f"diagram {name!r} needs a :caption:",
+                           location=location, type="diagram",
+                           subtype="caption")
+        used.setdefault(env.docname, set()).add(name)
+        # Re-read this chapter when the shared look changes too.
+        env.note_dependency(app.config.diagrams_mermaid_config)
+        entry = _cache_entry(app, name, node["code"])
         if not _is_complete(entry, name):
-            raise self.error(f"diagram {mmd.name} could not be rendered")
-        # A path relative to the chapter's folder; Sphinx resolves the
-        # ``.*`` to one file per builder from the formats found there.
-        doc_dir = Path(self.env.doc2path(self.env.docname)).parent
-        uri = os.path.relpath(entry / f"{name}.*", doc_dir)
-
-        image = nodes.image(uri=uri, alt=alt, classes=["diagram"])
-        if "width" in self.options:
-            image["width"] = self.options["width"]
-        figure = nodes.figure("", image, classes=["diagram"])
-        figure["align"] = "center"
-        self.set_source_info(figure)
-        caption_nodes, _messages = self.parse_inline(
-            " ".join(self.content), lineno=self.content_offset + 1
-        )
-        caption = nodes.caption("", "", *caption_nodes)
-        self.set_source_info(caption)
-        figure += caption
-        self.add_name(figure)
-        return [figure]
+            logger.warning(f"diagram {name}.mmd could not be rendered",
+                           location=location, type="diagram",
+                           subtype="render")
+            node.parent.remove(node)
+            continue
+        image = nodes.image(uri=os.path.relpath(entry / f"{name}.*",
+                                                doc_dir),
+                            alt=alt, classes=["diagram"])
+        image.source, image.line = node.source, node.line
+        node.replace_self(image)
+        if figure is not None:
+            figure["classes"].append("diagram")
+            figure["align"] = "center"
 
 
 def purge_doc(app: Sphinx, env, docname: str) -> None:
@@ -257,8 +292,11 @@ def setup(app: Sphinx) -> dict:
     cache.register(app)
     app.add_config_value("diagrams_mermaid_config", "", "env", str)
     app.add_config_value("diagrams_node_modules", "", "env", str)
-    app.add_directive("diagram", DiagramDirective)
+    app.setup_extension("sphinxcontrib.mermaid")
+    app.add_directive("mermaid", Diagram, override=True)
     app.connect("builder-inited", render_pending)
+    # Before Sphinx's image collector (priority 500) reads the chapter.
+    app.connect("doctree-read", place_diagrams, priority=100)
     app.connect("env-purge-doc", purge_doc)
     app.connect("env-merge-info", merge_info)
     app.connect("env-check-consistency", check_all_used)

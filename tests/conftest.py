@@ -65,7 +65,8 @@ def diagram_placements() -> dict[str, list[tuple[str, str]]]:
     """docname -> [(diagram name, alt text)] as the sources place them."""
     found: dict[str, list[tuple[str, str]]] = {}
     pattern = re.compile(
-        r"^:::\{diagram\} (\S+)\n((?::[a-z]+:.*\n(?:  .*\n)*)*)", re.M
+        r"^:::\{mermaid\} \.\./diagrams/(\S+)\.mmd\n"
+        r"((?::[a-z]+:.*\n(?:  .*\n)*)*)", re.M
     )
     for md in sorted(BOOK.glob("*.md")):
         for name, options in pattern.findall(md.read_text(encoding="utf-8")):

@@ -21,10 +21,9 @@ CHAPTER = """\
 
 The sum is computed below, see {ref}`mini-first` and {footcite:p}`mini2020`.
 
-:::{diagram} mini-flow
+:::{mermaid} ../diagrams/mini-flow.mmd
 :alt: Two boxes joined by an arrow.
-
-A two-step flow.
+:caption: A two-step flow.
 :::
 
 ```{doctest}

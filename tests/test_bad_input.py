@@ -67,7 +67,8 @@ def test_term_missing_from_the_glossary_names_the_chapter_and_line(
 
 
 def test_missing_diagram_file_names_the_chapter_and_line(project):
-    line = break_chapter(project, "{diagram} mini-flow", "{diagram} nowhere")
+    line = break_chapter(project, "../diagrams/mini-flow.mmd",
+                         "../diagrams/nowhere.mmd")
     assert_fails_naming(make(project, "html"), f"chapter.md:{line}",
                         "nowhere.mmd")
 

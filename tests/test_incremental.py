@@ -101,7 +101,8 @@ def test_failed_and_successful_builds_in_any_order_tell_the_truth(tmp_path):
     ])
 
 
-MORE = ":::{diagram} mini-more\n:alt: Two more boxes.\n\nMore.\n:::\n\n"
+MORE = (":::{mermaid} ../diagrams/mini-more.mmd\n:alt: Two more boxes.\n"
+        ":caption: More.\n:::\n\n")
 
 
 class Result:

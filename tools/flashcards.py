@@ -267,6 +267,8 @@ def first_uses(book_pages: list[Page]) -> dict[str, tuple[Page, int]]:
 
 def glossary_cards(book: Path, book_pages: list[Page]) -> list[Card]:
     path = book / "glossary.md"
+    if not path.is_file():  # a book without a glossary has no term cards
+        return []
     try:
         entries = glossary_entries(path.read_text(encoding="utf-8"))
     except SourceError as error:
@@ -339,6 +341,8 @@ def practice_cards(book_pages: list[Page]) -> list[Card]:
 def key_number_cards(book: Path, book_pages: list[Page]) -> list[Card]:
     """One card per cell of the cheat sheet's scale table."""
     path = book / "cheat-sheet.md"
+    if not path.is_file():  # nor key numbers without a cheat sheet
+        return []
     lines = path.read_text(encoding="utf-8").splitlines()
     by_name = {p.docname: p for p in book_pages}
     start = lines.index("(cheat-sheet-scale)=")

@@ -21,8 +21,8 @@ sys.path.insert(0, str(HERE))
 # `extensions` comes from the project's conf.py, executed above.
 extensions = [e for e in extensions  # noqa: F821
               if e not in ("diagrams", "formulas")]
-extensions += ["sphinxcontrib.mermaid", "sphinx.ext.imgmath",
-               "default_diagram"]
+# The chapters' {mermaid} directives then take the package's own path.
+extensions += ["sphinxcontrib.mermaid", "sphinx.ext.imgmath"]
 
 mermaid_output_format = "svg"
 mermaid_cmd = str(PROJECT / "node_modules" / ".bin" / "mmdc")

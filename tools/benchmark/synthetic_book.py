@@ -102,9 +102,9 @@ def generate(out: Path, chapters: int = 9, words: int = 60_000,
                 name = f"{slug}-flow-{s}"
                 (out / "diagrams" / f"{name}.mmd").write_text(
                     flowchart(rng, rng.randint(10, 15)))
-                body += [f":::{{diagram}} {name}",
-                         f":alt: A synthetic flowchart, number {s}.", "",
-                         f"Synthetic flowchart {s}.", ":::", ""]
+                body += [f":::{{mermaid}} ../diagrams/{name}.mmd",
+                         f":alt: A synthetic flowchart, number {s}.",
+                         f":caption: Synthetic flowchart {s}.", ":::", ""]
                 n_diagrams -= 1
             if n_examples:
                 take = min(n_examples, max(1, per(examples, k) // 4))
