@@ -29,6 +29,11 @@ ifneq ($(SOURCE_DATE_EPOCH),)
 export SOURCE_DATE_EPOCH
 export FORCE_SOURCE_DATE := 1
 endif
+# Whether this build starts from nothing (no doctrees: every chapter is read
+# afresh). Such a build leaves a stamp in $(DIST), and the reproducibility
+# test compares its editions with one more build from nothing instead of
+# making two of its own; any later build of one edition removes the stamp.
+FROM_SCRATCH := $(if $(wildcard $(BUILD)/doctrees),,yes)
 # Each builder keeps its own doctrees, outside the editions. A failed build
 # throws its doctrees away: what a chapter placed or cited is recorded while
 # it is read, and a build that stopped part-way must not leave those records
@@ -59,6 +64,8 @@ book: setup  ## build the three editions and the flashcards into _build/dist
 	@$(call publish-epub)
 	@$(call publish-pdf)
 	@$(call publish-deck)
+	@if [ -n "$(FROM_SCRATCH)" ]; then \
+	  echo "$(SOURCE_DATE_EPOCH)" > $(DIST)/.from-scratch; fi
 	@echo "Editions in $(DIST): html/ $(SLUG).pdf $(SLUG).epub"
 	@echo "Flashcards in $(DIST): $(SLUG)-flashcards.apkg .csv"
 
@@ -74,12 +81,14 @@ pdf: setup  ## the PDF edition through LaTeX, _build/dist/mlsd-book.pdf
 	@$(MAKE) $(PARALLEL) work-pdf doctest
 	@$(call publish-pdf)
 
-publish-html = bash tools/publish.sh $(WORK)/html $(DIST)/html
-publish-epub = bash tools/publish.sh $(WORK)/epub/$(SLUG).epub \
-                 $(DIST)/$(SLUG).epub
-publish-pdf  = bash tools/publish.sh $(WORK)/latex/$(SLUG).pdf \
-                 $(DIST)/$(SLUG).pdf
-publish-deck = for f in $(SLUG)-flashcards.apkg $(SLUG)-flashcards.csv; do \
+publish-html = rm -f $(DIST)/.from-scratch; \
+               bash tools/publish.sh $(WORK)/html $(DIST)/html
+publish-epub = rm -f $(DIST)/.from-scratch; \
+               bash tools/publish.sh $(WORK)/epub/$(SLUG).epub $(DIST)/$(SLUG).epub
+publish-pdf  = rm -f $(DIST)/.from-scratch; \
+               bash tools/publish.sh $(WORK)/latex/$(SLUG).pdf $(DIST)/$(SLUG).pdf
+publish-deck = rm -f $(DIST)/.from-scratch; \
+               for f in $(SLUG)-flashcards.apkg $(SLUG)-flashcards.csv; do \
                  bash tools/publish.sh $(WORK)/deck/$$f $(DIST)/$$f; done
 
 # The builds themselves, into $(WORK); never published on their own.
