@@ -87,6 +87,12 @@ def mermaid_fragments() -> list[str]:
     return sorted(fragments)
 
 
+def pytest_configure(config) -> None:
+    config.addinivalue_line(
+        "markers", "slow: builds books or drives a browser over every page; "
+        "run by make test, left out by make check")
+
+
 def _need(path: Path) -> Path:
     if not path.exists():
         pytest.fail(f"{path} is missing: run `make book` first "

@@ -14,6 +14,10 @@ import pytest
 
 from mini_project import FLOW, make, mini_project
 
+# Slow (a build of a small book per case):
+# `make check` leaves it to `make test`.
+pytestmark = pytest.mark.slow
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     return mini_project(tmp_path)
@@ -89,8 +93,8 @@ def test_formula_latex_rejects_names_the_chapter_and_line(project):
 
 def test_failing_snippet_names_the_line_and_is_never_published(project):
     assert make(project, "book").returncode == 0
-    published = {p: p.read_bytes() for p in (project / "_build/dist").rglob("*")
-                 if p.is_file()}
+    dist = project / "_build/dist"
+    published = {p: p.read_bytes() for p in dist.rglob("*") if p.is_file()}
     line = break_chapter(project, ">>> 2 + 3\n5",
                          ">>> 2 + 3\n5\n>>> 2 * 3\n7")
     for target in ("book", "html"):
@@ -98,8 +102,7 @@ def test_failing_snippet_names_the_line_and_is_never_published(project):
                             f'File "chapter.md", line {line + 2}',
                             "Expected:")
     # Every edition stays the one built from the correct sources.
-    now = {p: p.read_bytes() for p in (project / "_build/dist").rglob("*")
-           if p.is_file()}
+    now = {p: p.read_bytes() for p in dist.rglob("*") if p.is_file()}
     assert now == published
 
 

@@ -15,7 +15,13 @@ import re
 import shutil
 from pathlib import Path
 
+import pytest
+
 from mini_project import FLOW, make, mini_project
+
+# Slow (a dozen builds of a small book):
+# `make check` leaves it to `make test`.
+pytestmark = pytest.mark.slow
 
 MESSAGE = re.compile(r"(?:ERROR|WARNING|CRITICAL): .*")
 

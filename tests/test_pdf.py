@@ -149,7 +149,7 @@ def figure_texts(reader, pdf_path) -> dict[str, str]:
         alts = page_alt_texts(page)
         assert len(alts) == len(boxes), (index + 1, alts, boxes)
         height = float(page.mediabox.height)
-        for alt, box in zip(alts, boxes):
+        for alt, box in zip(alts, boxes, strict=True):
             found[alt] = text_in_box(pdf_path, index + 1, height, box)
     return found
 

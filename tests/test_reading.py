@@ -22,6 +22,10 @@ import pytest
 
 from conftest import ROOT
 
+# Slow (every page in Chromium, axe and Ace):
+# `make check` leaves it to `make test`.
+pytestmark = pytest.mark.slow
+
 CHECK = ROOT / "tests" / "browser_check.mjs"
 
 

@@ -1,17 +1,18 @@
 """Two clean builds of the same sources, with the same SOURCE_DATE_EPOCH,
-give byte-identical editions: HTML, EPUB and PDF, and the flashcards. Each
-runs with no network at all (a network namespace of its own, `unshare -n`),
-which shows that the build fetches nothing.
+give byte-identical editions: HTML, EPUB and PDF, and the flashcards. The
+test's own builds run with no network at all (a network namespace of their
+own, `unshare -n`), which shows that the build fetches nothing.
 
 Two builds from nothing are compared: `make test`'s own, when it started
 from nothing (as on a fresh clone), or else a first copy of the project in a
-temporary folder; and a second copy, built as a newcomer's machine would build it: an empty HOME of its
-own (so no tool's cache in a home directory, dvisvgm's, TeX's or Chromium's,
-carries over) and an empty build cache. Each is then packed as `make release`
-packs it, and the two release folders must match too, SHA256SUMS included.
-(They are not compared with _build/dist, which may come from an
-incremental build: Sphinx's incremental search index differs from a clean
-one's, a known difference that is not about reproducibility.)
+temporary folder; and a second copy, built as a newcomer's machine would
+build it: an empty HOME of its own (so no tool's cache in a home directory,
+dvisvgm's, TeX's or Chromium's, carries over) and an empty build cache.
+Each is then packed as `make release` packs it, and the two release folders
+must match too, SHA256SUMS included.
+(_build/dist takes part only when its stamp says it came from nothing and
+no source changed since: an incremental build's search index differs from
+a clean one's, a known difference that is not about reproducibility.)
 """
 
 from __future__ import annotations
@@ -24,7 +25,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from conftest import DIST, ROOT, SLUG
+
+# Slow (two builds from nothing):
+# `make check` leaves it to `make test`.
+pytestmark = pytest.mark.slow
 
 
 def commit_date() -> str:

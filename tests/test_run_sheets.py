@@ -7,6 +7,7 @@ have minute plans that add up to 45 as well."""
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -44,7 +45,7 @@ def minute_problems(table) -> list[str]:
         return ["an empty plan"]
     if spans[0][0] != 0:
         problems.append(f"starts at {spans[0][0]}, not 0")
-    for (_a, end), (start, _b) in zip(spans, spans[1:]):
+    for (_a, end), (start, _b) in pairwise(spans):
         if start != end:
             problems.append(f"a gap or overlap between {end} and {start}")
     if any(b <= a for a, b in spans):

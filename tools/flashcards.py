@@ -371,7 +371,7 @@ def key_number_cards(book: Path, book_pages: list[Page]) -> list[Card]:
         page = by_name[slug]
         step = next(s for s in sections(page)
                     if s.label == f"{slug}-step-scale")
-        for column, cell in zip(header[1:], cells[1:]):
+        for column, cell in zip(header[1:], cells[1:], strict=False):
             if not cell:
                 raise SourceError(f"{path}:{i + 1}: empty cell "
                                   f"{column!r}")
