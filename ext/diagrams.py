@@ -276,6 +276,19 @@ def merge_info(app: Sphinx, env, docnames, other) -> None:
             env.diagrams_used[docname] = other.diagrams_used[docname]
 
 
+def files_changed(app: Sphinx, env, added, changed, removed) -> list[str]:
+    """Re-read the chapters that place diagrams when a diagram file appears
+    or disappears: Sphinx checks consistency (below) only after reading
+    something, so an unplaced file added to an unchanged book would
+    otherwise go unnoticed."""
+    files = sorted(p.name for p in
+                   Path(app.config.diagrams_source_dir).glob("*.mmd"))
+    if getattr(env, "diagram_files", None) == files:
+        return []
+    env.diagram_files = files
+    return sorted(env.diagrams_used) or [app.config.root_doc]
+
+
 def check_all_used(app: Sphinx, env) -> None:
     """A diagram file that no chapter places is a mistake, not an asset."""
     used = {d for names in env.diagrams_used.values() for d in names}
@@ -299,6 +312,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("doctree-read", place_diagrams, priority=100)
     app.connect("env-purge-doc", purge_doc)
     app.connect("env-merge-info", merge_info)
+    app.connect("env-get-outdated", files_changed)
     app.connect("env-check-consistency", check_all_used)
     return {"version": "1", "parallel_read_safe": True,
             "parallel_write_safe": True}

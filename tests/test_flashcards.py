@@ -123,15 +123,22 @@ def test_two_runs_give_the_same_bytes_and_identities(tmp_path):
 
 def test_a_changed_answer_keeps_its_cards_identity(tmp_path):
     book = copy_project(tmp_path / "project")
-    before = {c.identity: flashcards.guid(c) for c in flashcards.cards(book)}
+    old = flashcards.cards(book)
+    before = {c.identity: flashcards.guid(c) for c in old}
     feed = book / "feed.md"
-    text = feed.read_text(encoding="utf-8")
-    edited = text.replace("Because the actions are worth different amounts",
-                          "Because each action is worth a different amount",
-                          1)
-    assert edited != text
+    lines = feed.read_text(encoding="utf-8").splitlines(keepends=True)
+    # The first interview answer gets one more sentence; its question stays.
+    practice = lines.index("## Interview practice\n")
+    start = next(i for i in range(practice, len(lines))
+                 if lines[i].startswith(":::{admonition} "))
+    answer = next(i for i in range(start + 2, len(lines)) if lines[i].strip())
+    lines[answer] = lines[answer].rstrip("\n") + " Say it out loud.\n"
+    edited = "".join(lines)
     feed.write_text(edited, encoding="utf-8")
-    after = {c.identity: flashcards.guid(c) for c in flashcards.cards(book)}
+    new = flashcards.cards(book)
+    # One card's answer changed, and no card's identity did.
+    assert sum(a.back != b.back for a, b in zip(old, new, strict=True)) == 1
+    after = {c.identity: flashcards.guid(c) for c in new}
     assert after == before
 
 

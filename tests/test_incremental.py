@@ -95,6 +95,10 @@ def test_failed_and_successful_builds_in_any_order_tell_the_truth(tmp_path):
             restore_diagram(p),
             chapter_edit("`mini2020`", "`nobody`")(p))),
         ("citation fixed", chapter_edit("`nobody`", "`mini2020`")),
+        ("an unplaced diagram file added, chapters unchanged", lambda p: (
+            (p / "diagrams" / "orphan.mmd").write_text(FLOW))),
+        ("the unplaced file removed", lambda p: (
+            (p / "diagrams" / "orphan.mmd").unlink())),
         ("a second diagram placed, a reference broken", lambda p: (
             (p / "diagrams" / "mini-more.mmd").write_text(FLOW),
             chapter_edit("Marker:", MORE + "Marker:")(p),
