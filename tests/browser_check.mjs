@@ -9,7 +9,7 @@
 // violations axe-core finds with the theme in each mode.
 
 import fs from "node:fs";
-import puppeteer from "puppeteer-core";
+import { cutNetwork, launch } from "./offline_browser.mjs";
 
 const args = process.argv.slice(2);
 const withAxe = args[0] === "--axe";
@@ -37,12 +37,7 @@ async function axeViolations(page, mode) {
                     .join(", "));
   }, axeSource, mode);
 }
-const browser = await puppeteer.launch({
-  executablePath: "/usr/bin/chromium",
-  headless: true,
-  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"],
-});
+const browser = await launch();
 // Pages are checked a few at a time: each tab renders in a process of its
 // own, so on two cores three tabs finish sooner than one after another.
 const TABS = 3;
@@ -55,16 +50,7 @@ async function check(file) {
     // tests/test_html.py, on the pages' own links.)
     await page.setViewport({ width: Number(width),
                              height: Number(height) });
-    await page.setRequestInterception(true);
-    const failed = [];
-    page.on("request", (request) => {
-      if (/^(file|data|blob|about):/.test(request.url())) {
-        request.continue();
-      } else {
-        failed.push(request.url());
-        request.abort("internetdisconnected");
-      }
-    });
+    const failed = await cutNetwork(page);
     await page.goto(`file://${file}`, { waitUntil: "networkidle0" });
     // Judge the page as a reader sees it: fonts loaded, formulas typeset.
     // MathJax loads deferred, so wait for it to start before awaiting it.

@@ -6,28 +6,13 @@
 // prints one JSON line: {"query", "results": [{"href", "title"}, ...],
 // "failed": [requests refused because they were not local files]}.
 
-import puppeteer from "puppeteer-core";
+import { cutNetwork, launch } from "./offline_browser.mjs";
 
 const [file, query] = process.argv.slice(2);
-const browser = await puppeteer.launch({
-  executablePath: "/usr/bin/chromium",
-  headless: true,
-  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run",
-         "--allow-file-access-from-files"],
-});
+const browser = await launch();
 try {
   const page = await browser.newPage();
-  await page.setRequestInterception(true);
-  const failed = [];
-  page.on("request", (request) => {
-    if (/^(file|data|blob|about):/.test(request.url())) {
-      request.continue();
-    } else {
-      failed.push(request.url());
-      request.abort();
-    }
-  });
+  const failed = await cutNetwork(page);
   await page.goto(`file://${file}`, { waitUntil: "load" });
   // The search page's own form, the one a reader sees (the theme keeps a
   // second, hidden one for its pop-up): type the words, press Enter.
