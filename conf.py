@@ -195,6 +195,8 @@ latex_elements = {
 \newcommand{\bookbackmatter}{\backmatter\setcounter{secnumdepth}{-1}}
 % Alternative text for images (ext/pdf.py).
 \usepackage{accsupp}
+% Run-sheet rubrics in two columns, to print on two pages (ext/pdf.py).
+\usepackage{multicol}
 % Index entries are terms, not code: the text font, not monospace.
 \protected\def\sphinxstyleindexentry#1{#1}
 % A diagram takes at most three quarters of the page, leaving room for its

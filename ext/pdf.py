@@ -17,6 +17,11 @@
 - The back matter's toctree lists the index ("genindex") for the HTML and
   the EPUB; LaTeX prints its own index at the end and would report the
   entry as a missing file, so the PDF's toctrees leave it out.
+- A run-sheet (a section labelled ``<chapter>-run-sheet``) is set in
+  smaller type, its rubric in two columns, on pages of its own, so that a
+  reader can print those two pages and keep them beside the whiteboard.
+  Only the PDF changes: screens reflow, and the HTML and EPUB keep the
+  one-column rubric.
 - A chapter's "References" section is dropped from the PDF: there its
   references are footnotes on the pages that cite them, and the section
   would be left as an empty heading.
@@ -33,6 +38,7 @@ def shape_pdf(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     if app.builder.name != "latex":
         return
     drop_emptied_sections(doctree)
+    compact_run_sheets(doctree)
     move_glossary_index_entries(doctree)
     mark_book_matter(app, doctree)
     add_alt_text(doctree)
@@ -52,6 +58,27 @@ def add_alt_text(doctree: nodes.document) -> None:
             format="latex")
         parent.insert(at + 1, end)
         parent.insert(at, begin)
+
+
+def compact_run_sheets(doctree: nodes.document) -> None:
+    for section in list(doctree.findall(nodes.section)):
+        if not any(i.endswith("-run-sheet") for i in section["ids"]):
+            continue
+        parent = section.parent
+        parent.insert(parent.index(section), nodes.raw(
+            "", r"\clearpage" + "\n", format="latex"))
+        title = section.next_node(nodes.title)
+        section.insert(section.index(title) + 1, nodes.raw(
+            "", r"\begingroup\small" + "\n", format="latex"))
+        section.append(nodes.raw("", r"\par\endgroup\clearpage" + "\n",
+                                 format="latex"))
+        for rubric in list(section.findall(nodes.definition_list)):
+            parent = rubric.parent
+            parent.insert(parent.index(rubric) + 1, nodes.raw(
+                "", r"\end{multicols}" + "\n", format="latex"))
+            parent.insert(parent.index(rubric), nodes.raw(
+                "", r"\begin{multicols}{2}\footnotesize" + "\n",
+                format="latex"))
 
 
 def move_glossary_index_entries(doctree: nodes.document) -> None:

@@ -218,3 +218,19 @@ def test_every_diagram_has_its_alt_text_for_screen_readers(reader):
                 for _name, alt in ds]
     assert expected
     assert sorted(alts) == sorted(expected)
+
+
+def test_every_run_sheet_prints_on_two_pages(reader, chapters):
+    # ext/pdf.py starts each run-sheet on a page of its own and the next
+    # section on a fresh page after it, so its length is a page difference.
+    rows = outline(reader)
+    spans = {}
+    for at, (depth, title, page) in enumerate(rows):
+        if title.endswith("The 45-minute run-sheet"):
+            following = next(p for d, _, p in rows[at + 1:] if d <= depth)
+            spans[title] = following - page
+    labelled = [c for c in chapters if f"({c.docname}-run-sheet)=" in
+                (BOOK / f"{c.docname}.md").read_text(encoding="utf-8")]
+    assert len(spans) == len(labelled) >= 8, spans
+    too_long = {title: n for title, n in spans.items() if n > 2}
+    assert not too_long, f"run-sheets longer than two pages: {too_long}"

@@ -1,0 +1,111 @@
+"""The two private-API patches in ext/ change speed, never output.
+
+Each is checked on a tiny book built in this process (sphinx.testing),
+once with the patch and once with the original function, and the reader's
+text is compared: the {numref} link text across chapters, and the
+bibliography's labels. They also pin the output itself, so that a patch
+and an upstream change that broke both alike would still be caught.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pybtex.plugin
+from sphinx.domains.std import StandardDomain
+from sphinx.testing.util import SphinxTestApp
+
+from conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "ext"))  # as conf.py does for the book
+import numref_speedup  # noqa: E402
+
+CONF = """\
+extensions = {extensions!r}
+numfig = True
+numfig_format = {{"figure": "Figure %s", "section": "Section %s"}}
+bibtex_bibfiles = ["refs.bib"]
+"""
+
+NUMREF_BOOK = {
+    "index.md": "# Book\n\n```{toctree}\n:numbered:\n\none\ntwo\n```\n",
+    "one.md": (
+        "# One\n\n(one-intro)=\n## Intro\n\nText.\n\n(one-deep)=\n"
+        "## Deep\n\n```{figure} pic.svg\n:name: fig-one\n\nA picture.\n```\n"
+    ),
+    "two.md": (
+        "# Two\n\n## Links\n\nSee {numref}`one-deep`, "
+        "{numref}`Section %s <one-intro>` and {numref}`fig-one`.\n"
+    ),
+    "pic.svg": '<svg xmlns="http://www.w3.org/2000/svg" width="1" '
+               'height="1"/>',
+}
+
+BIBLIOGRAPHY_BOOK = {
+    "index.md": (
+        "# Book\n\nCited {cite:p}`hohnhold2015` and {cite:p}`solo2020`.\n\n"
+        "```{bibliography}\n:all:\n:style: book-alpha\n```\n"
+    ),
+    "refs.bib": (
+        "@inproceedings{hohnhold2015, author = {Hohnhold, Henning and "
+        "O'Brien, Deirdre and Tang, Diane}, title = {Focusing on the "
+        "Long-term}, booktitle = {KDD}, year = {2015}}\n"
+        "@book{solo2020, author = {Doe, Jane}, title = {A Book}, "
+        "publisher = {Press}, year = {2020}}\n"
+    ),
+}
+
+
+def build(root: Path, files: dict[str, str], extensions: list[str]) -> Path:
+    src = root / "src"
+    src.mkdir(parents=True)
+    (src / "conf.py").write_text(CONF.format(extensions=extensions))
+    for name, text in files.items():
+        (src / name).write_text(text)
+    app = SphinxTestApp("html", srcdir=src, builddir=root / "out")
+    try:
+        app.build()
+        assert not app.warning.getvalue(), app.warning.getvalue()
+    finally:
+        app.cleanup()
+    return root / "out" / "html"
+
+
+def link_texts(page: Path) -> list[str]:
+    html = page.read_text(encoding="utf-8")
+    return re.findall(r'class="std std-numref">(.*?)</span>', html)
+
+
+def test_numref_speedup_keeps_the_link_text(tmp_path, monkeypatch):
+    extensions = ["myst_parser"]
+    monkeypatch.setattr(StandardDomain, "_resolve_numref_xref",
+                        numref_speedup._resolve)
+    plain = link_texts(build(tmp_path / "plain", NUMREF_BOOK, extensions)
+                       / "two.html")
+    fast = link_texts(build(tmp_path / "fast", NUMREF_BOOK,
+                            extensions + ["numref_speedup"]) / "two.html")
+    assert StandardDomain._resolve_numref_xref is not numref_speedup._resolve
+    assert fast == plain == ["Section 1.2", "Section 1.1", "Figure 1.1"]
+
+
+def labels(page: Path) -> list[str]:
+    html = page.read_text(encoding="utf-8")
+    found = re.findall(r'<span class="label"><span class="fn-bracket">\['
+                       r'</span>(.*?)<span', html)
+    return [re.sub(r"<[^>]+>", "", label) for label in found]
+
+
+def test_bibtex_speedup_keeps_the_bibliography_labels(tmp_path, monkeypatch):
+    lookup = pybtex.plugin._load_entry_point
+    uncached = getattr(lookup, "__wrapped__", lookup)
+    extensions = ["myst_parser", "sphinxcontrib.bibtex",
+                  "bibliography_labels"]
+    monkeypatch.setattr(pybtex.plugin, "_load_entry_point", uncached)
+    plain = labels(build(tmp_path / "plain", BIBLIOGRAPHY_BOOK, extensions)
+                   / "index.html")
+    fast = labels(build(tmp_path / "fast", BIBLIOGRAPHY_BOOK,
+                        ["bibtex_speedup"] + extensions) / "index.html")
+    assert hasattr(pybtex.plugin._load_entry_point, "cache_info")
+    assert fast == plain == ["Doe20", "HOT15"]
