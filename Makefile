@@ -41,9 +41,33 @@ FROM_SCRATCH := $(if $(wildcard $(BUILD)/doctrees),,yes)
 # clean build would.
 sphinx = $(SPHINXBUILD) $(STRICT) $(SPHINXOPTS) -c . \
            -d $(BUILD)/doctrees/$(1) -b $(1) $(SOURCE) $(WORK)/$(1) \
-         || { rm -rf $(BUILD)/doctrees/$(1); \
+         || { rm -rf $(BUILD)/doctrees/$(1) $(STAMPS)/$(1); \
               echo "The $(1) build failed; $(DIST) was left as it was."; \
               exit 1; }
+
+# A build that has nothing to do is skipped. Each builder's stamp is dated
+# when its last successful run started, so an input saved during a build
+# is newer than the stamp; the inputs are every file and folder of the
+# sources and the build's own code (a folder's date moves when a file is
+# added or deleted), the pinned packages, and the commit date that the
+# editions carry (a file rewritten only when it changes). Paths are
+# absolute, so that the folder book/ is never taken for the target "book".
+STAMPS := $(BUILD)/stamps
+$(shell mkdir -p $(STAMPS) && \
+  { [ "$$(cat $(STAMPS)/epoch 2>/dev/null)" = "$(SOURCE_DATE_EPOCH)" ] || \
+    echo "$(SOURCE_DATE_EPOCH)" > $(STAMPS)/epoch; })
+INPUTS := conf.py Makefile requirements.txt package-lock.json \
+          $(STAMPS)/epoch \
+          $(shell find -H $(addprefix $(CURDIR)/,$(SOURCE) diagrams ext \
+                    static tools) -name __pycache__ -prune -o -print)
+# $(call stamped,BUILDER,COMMANDS): run COMMANDS, then date the stamp.
+stamped = @touch $(STAMPS)/$(1).new; \
+          $(2); \
+          mv $(STAMPS)/$(1).new $(STAMPS)/$(1)
+# $(call fresh,BUILDER): an edition is copied to $(DIST) only when it was
+# rebuilt since it was last copied, so a build with nothing to do leaves
+# $(DIST), and its from-scratch stamp, untouched.
+fresh = [ $(STAMPS)/$(1) -nt $(STAMPS)/published-$(1) ]
 
 .PHONY: help setup book html epub pdf doctest test check release deck live \
         bench clean work-html work-epub work-pdf work-deck pack
@@ -81,42 +105,49 @@ pdf: setup  ## the PDF edition through LaTeX, _build/dist/mlsd-book.pdf
 	@$(MAKE) $(PARALLEL) work-pdf doctest
 	@$(call publish-pdf)
 
-publish-html = rm -f $(DIST)/.from-scratch; \
-               bash tools/publish.sh $(WORK)/html $(DIST)/html
-publish-epub = rm -f $(DIST)/.from-scratch; \
-               bash tools/publish.sh $(WORK)/epub/$(SLUG).epub $(DIST)/$(SLUG).epub
-publish-pdf  = rm -f $(DIST)/.from-scratch; \
-               bash tools/publish.sh $(WORK)/latex/$(SLUG).pdf $(DIST)/$(SLUG).pdf
-publish-deck = rm -f $(DIST)/.from-scratch; \
-               for f in $(SLUG)-flashcards.apkg $(SLUG)-flashcards.csv; do \
-                 bash tools/publish.sh $(WORK)/deck/$$f $(DIST)/$$f; done
+# $(call publish,BUILDER,COMMANDS): copy an edition if it was rebuilt.
+publish = if $(call fresh,$(1)); then rm -f $(DIST)/.from-scratch; $(2); \
+            touch $(STAMPS)/published-$(1); fi
+publish-html = $(call publish,html,\
+  bash tools/publish.sh $(WORK)/html $(DIST)/html)
+publish-epub = $(call publish,epub,\
+  bash tools/publish.sh $(WORK)/epub/$(SLUG).epub $(DIST)/$(SLUG).epub)
+publish-pdf  = $(call publish,latex,\
+  bash tools/publish.sh $(WORK)/latex/$(SLUG).pdf $(DIST)/$(SLUG).pdf)
+publish-deck = $(call publish,deck,\
+  for f in $(SLUG)-flashcards.apkg $(SLUG)-flashcards.csv; do \
+    bash tools/publish.sh $(WORK)/deck/$$f $(DIST)/$$f; done)
 
 # The builds themselves, into $(WORK); never published on their own.
-work-html:
-	@$(call sphinx,html)
+# (The empty recipes keep make from saying "Nothing to be done".)
+work-html: $(STAMPS)/html ; @:
+work-epub: $(STAMPS)/epub ; @:
+work-pdf: $(STAMPS)/latex ; @:
+work-deck: $(STAMPS)/deck ; @:
 
-work-epub:
-	@$(call sphinx,epub)
+$(STAMPS)/html $(STAMPS)/epub $(STAMPS)/doctest: $(INPUTS)
+	$(call stamped,$(@F),$(call sphinx,$(@F)))
 
-work-pdf:
-	@$(call sphinx,latex)
-	@# Sphinx's own LaTeX Makefile: it sets xindy's options for the index.
-	@$(MAKE) --no-print-directory -C $(WORK)/latex all-pdf \
-	  LATEXMKOPTS="-interaction=nonstopmode -halt-on-error -file-line-error" \
-	  > $(WORK)/latex/build.log 2>&1 \
-	  || { grep -E -A3 '^[^ ]+:[0-9]+:|^!' $(WORK)/latex/build.log \
-	         | head -n 30 || true; \
-	       echo "LaTeX failed: see $(WORK)/latex/build.log"; exit 1; }
+$(STAMPS)/latex: $(INPUTS)
+	$(call stamped,latex,$(call sphinx,latex); $(latexmk))
 
-work-deck:
-	@$(VENV)/bin/python tools/flashcards.py $(SOURCE) $(WORK)/deck
+# Sphinx's own LaTeX Makefile: it sets xindy's options for the index.
+latexmk = $(MAKE) --no-print-directory -C $(WORK)/latex all-pdf \
+  LATEXMKOPTS="-interaction=nonstopmode -halt-on-error -file-line-error" \
+  > $(WORK)/latex/build.log 2>&1 \
+  || { grep -E -A3 '^[^ ]+:[0-9]+:|^!' $(WORK)/latex/build.log \
+         | head -n 30 || true; rm -f $(STAMPS)/latex; \
+       echo "LaTeX failed: see $(WORK)/latex/build.log"; exit 1; }
+
+$(STAMPS)/deck: $(INPUTS)
+	$(call stamped,deck,\
+	  $(VENV)/bin/python tools/flashcards.py $(SOURCE) $(WORK)/deck)
 
 deck: setup  ## the flashcards, _build/dist/mlsd-book-flashcards.apkg, .csv
 	@$(MAKE) --no-print-directory work-deck
 	@$(call publish-deck)
 
-doctest: setup  ## run every snippet in the chapters
-	@$(call sphinx,doctest)
+doctest: setup $(STAMPS)/doctest  ## run every snippet in the chapters
 
 test: book  ## build the editions, run the snippets, check it all
 	$(VENV)/bin/python -m pytest
