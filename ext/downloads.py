@@ -75,9 +75,9 @@ def landing_text(config: Config) -> dict[str, str]:
     ({{ downloads }} and {{ flashcards }} in book/index.md)."""
     if config.book_repository:
         href = {e: release_url(config, e) for e in EDITIONS}
-        where = (f"Every version's editions, with their SHA-256 sums, are "
-                 f"on the {_link(latest_url(config), 'latest release')} "
-                 f"page and the ones before it.")
+        where = (f"Newer versions, when there are any, and the SHA-256 "
+                 f"sums are on the "
+                 f"{_link(latest_url(config), 'latest release')} page.")
     else:
         # A local build: the editions sit one folder up, in _build/dist.
         href = {e: "../" + EDITIONS[e][0].format(slug=config.slug)
