@@ -5,6 +5,7 @@ The Makefile runs every build with -n -W --keep-going (nitpicky, warnings
 are errors) and with separate doctree folders per builder.
 """
 
+import os
 import sys
 from pathlib import Path
 
@@ -22,6 +23,12 @@ release = "0.1.0"
 version = release
 copyright = "2026, The mlsd-book contributors"
 language = "en"
+# The GitHub repository ("owner/name") whose releases carry the editions,
+# for the landing page's download links and the chapters' citation
+# metadata (ext/downloads.py). The release workflow sets BOOK_REPOSITORY
+# from the repository it runs in; a local build leaves it unset, and then
+# no address is made up: the landing page points at _build/dist.
+book_repository = os.environ.get("BOOK_REPOSITORY", "")
 
 # -- General ------------------------------------------------------------------
 
@@ -42,7 +49,8 @@ extensions = [
     "pdf",  # the PDF: front, main and back matter
     "aria",  # valid ARIA roles in the HTML and EPUB pages
     "cover",  # the EPUB cover, drawn from the title and version above
-    "citing",  # "Cite this chapter" blocks and a .bib of all chapters
+    "downloads",  # download links from one setting, book_repository
+    "citing",  # "Cite this chapter", a .bib, citation metadata in the head
     "glossary",  # each glossary entry links back to the chapters using it
     "navigation",  # a changed table of contents rewrites every page
     "formulas",  # the EPUB's formulas as SVG, typeset in one batch, cached

@@ -7,10 +7,13 @@ missing edition is a failure, never a skip.
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -20,6 +23,22 @@ DIAGRAMS = ROOT / "diagrams"
 DIST = ROOT / "_build" / "dist"
 WORK = ROOT / "_build" / "work"
 SLUG = "mlsd-book"
+RELEASE = re.search(r'^release = "([^"]+)"',
+                    (ROOT / "conf.py").read_text(), re.M).group(1)
+
+sys.path.insert(0, str(ROOT / "ext"))
+import downloads  # noqa: E402
+
+
+def edition_href(edition: str) -> str:
+    """Where the landing page links an edition ("pdf", "epub", "apkg",
+    "csv"): beside the HTML in _build/dist on a local build, at its release
+    address when BOOK_REPOSITORY names the repository (the release
+    workflow's build), as conf.py reads it."""
+    config = SimpleNamespace(book_repository=os.environ.get(
+        "BOOK_REPOSITORY", ""), slug=SLUG, release=RELEASE)
+    return (downloads.release_url(config, edition)
+            or "../" + downloads.EDITIONS[edition][0].format(slug=SLUG))
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import re
 import subprocess
 from pathlib import Path
 
-from conftest import ROOT, diagram_placements, mermaid_fragments
+from conftest import ROOT, diagram_placements, edition_href, mermaid_fragments
 
 # Attributes through which a page loads something (not plain links).
 RESOURCE = re.compile(
@@ -130,9 +130,9 @@ def test_landing_page_is_valid_html(html_dir, tmp_path):
 
 def test_landing_page_links_the_other_editions(html_dir):
     page = _text(html_dir / "index.html")
-    for edition in ("mlsd-book.pdf", "mlsd-book.epub"):
-        assert f'href="../{edition}"' in page
-        assert (html_dir.parent / edition).is_file()
+    for edition in ("pdf", "epub"):
+        assert f'href="{edition_href(edition)}"' in page
+        assert (html_dir.parent / f"mlsd-book.{edition}").is_file()
 
 
 def test_every_diagram_is_an_svg_image_with_its_alt_text(html_dir):

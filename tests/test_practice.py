@@ -10,7 +10,7 @@ import re
 import pypdf
 from bs4 import BeautifulSoup
 
-from conftest import BOOK
+from conftest import BOOK, edition_href
 from test_cheat_sheet import system_chapters
 from test_pdf import outline
 
@@ -152,7 +152,8 @@ def test_the_page_is_in_the_contents_of_every_edition(
 
 def test_the_landing_page_links_the_flashcards(html_dir):
     page = (html_dir / "index.html").read_text()
-    for name in ("mlsd-book-flashcards.apkg", "mlsd-book-flashcards.csv"):
-        assert re.search(rf'<a class="edition-download" href="\.\./{name}"',
-                         page), name
+    for edition in ("apkg", "csv"):
+        href = edition_href(edition)
+        assert f'<a class="edition-download" href="{href}"' in page, href
+        name = f"mlsd-book-flashcards.{edition}"
         assert (html_dir.parent / name).is_file(), name

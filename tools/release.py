@@ -21,6 +21,11 @@ import time
 import zipfile
 from pathlib import Path
 
+# The release files' names are ext/downloads.py's, which the landing page
+# links to.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "ext"))
+import downloads  # noqa: E402
+
 SLUG = "mlsd-book"
 
 
@@ -48,19 +53,20 @@ def pack(dist: Path, out: Path, version: str) -> list[Path]:
     stage.mkdir(parents=True)
     name = f"{SLUG}-{version}"
     copies = {
-        dist / f"{SLUG}.pdf": f"{name}.pdf",
-        dist / f"{SLUG}.epub": f"{name}.epub",
-        dist / "html" / f"{SLUG}-chapters.bib": f"{name}-chapters.bib",
-        dist / f"{SLUG}-flashcards.apkg": f"{name}-flashcards.apkg",
-        dist / f"{SLUG}-flashcards.csv": f"{name}-flashcards.csv",
+        dist / built.format(slug=SLUG): released.format(slug=SLUG,
+                                                        version=version)
+        for built, released, _what in downloads.EDITIONS.values()
     }
-    required = {f"{name}.pdf", f"{name}.epub", f"{name}-chapters.bib"}
+    # The flashcards are packed where they were built.
+    required = {downloads.release_name(e, SLUG, version)
+                for e in ("pdf", "epub", "bib")}
     for source, target in copies.items():
         if source.is_file():
             shutil.copyfile(source, stage / target)
         elif target in required:
             sys.exit(f"release: {source} is missing; run make book")
-    zip_tree(dist / "html", stage / f"{name}-html.zip", f"{name}-html")
+    html_zip = downloads.HTML_ZIP.format(slug=SLUG, version=version)
+    zip_tree(dist / "html", stage / html_zip, f"{name}-html")
     files = sorted(p for p in stage.iterdir())
     sums = "".join(
         f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.name}\n"
@@ -80,6 +86,12 @@ def main() -> None:
     dist, out, version = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
     if not version:
         sys.exit("release: no version (conf.py's release) was given")
+    # The release workflow names the tag it releases: it must be this
+    # version's, or the landing page's links would point at another.
+    tag = os.environ.get("RELEASE_TAG", "")
+    if tag and tag != downloads.tag(version):
+        sys.exit(f"release: the tag {tag} is not {downloads.tag(version)}, "
+                 f"the tag of conf.py's release {version}")
     for path in pack(dist, out, version):
         print(f"release: {path}")
 

@@ -5,7 +5,9 @@
 #   3. npm packages from package-lock.json, into node_modules.
 # Run again, it checks and returns within a second or two.
 # Without root (or without apt-get), it names what is missing and how to get
-# it, and stops before any build can fail deep inside.
+# it (apt-get, or the build container, tools/container/run), and stops
+# before any build can fail deep inside. tools/container/Containerfile runs
+# this script to make the container.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -45,6 +47,10 @@ if [ ${#missing[@]} -gt 0 ]; then
     echo "setup: these Debian packages are missing: ${missing[*]}" >&2
     echo "setup: install them as root, then run make again:" >&2
     echo "  apt-get install ${missing[*]}" >&2
+    echo "setup: or, without Debian or without root (macOS, other Linux" >&2
+    echo "setup: distributions), build in the book's container, with" >&2
+    echo "setup: Docker or Podman (README, \"Without Debian\"):" >&2
+    echo "  tools/container/run make book" >&2
     exit 1
   fi
 fi
