@@ -54,7 +54,8 @@ sphinx = $(SPHINXBUILD) $(STRICT) $(SPHINXOPTS) -c . \
 # absolute, so that the folder book/ is never taken for the target "book".
 STAMPS := $(BUILD)/stamps
 $(shell mkdir -p $(STAMPS) && \
-  { [ "$$(cat $(STAMPS)/epoch 2>/dev/null)" = "$(SOURCE_DATE_EPOCH)" ] || \
+  { [ -f $(STAMPS)/epoch ] && \
+    [ "$$(cat $(STAMPS)/epoch)" = "$(SOURCE_DATE_EPOCH)" ] || \
     echo "$(SOURCE_DATE_EPOCH)" > $(STAMPS)/epoch; })
 INPUTS := conf.py Makefile requirements.txt package-lock.json \
           $(STAMPS)/epoch \
