@@ -59,8 +59,9 @@ $(shell mkdir -p $(STAMPS) && \
     echo "$(SOURCE_DATE_EPOCH)" > $(STAMPS)/epoch; })
 INPUTS := conf.py Makefile requirements.txt package-lock.json \
           $(STAMPS)/epoch \
-          $(shell find -H $(addprefix $(CURDIR)/,$(SOURCE) diagrams ext \
-                    static tools) -name __pycache__ -prune -o -print)
+          $(shell find -H $(wildcard $(addprefix $(CURDIR)/,$(SOURCE) \
+                    diagrams ext static templates tools)) \
+                    -name __pycache__ -prune -o -print)
 # $(call stamped,BUILDER,COMMANDS): run COMMANDS, then date the stamp.
 stamped = @touch $(STAMPS)/$(1).new; \
           $(2); \
