@@ -17,6 +17,8 @@ WORK         := $(BUILD)/work
 DIST         := $(BUILD)/dist
 RELEASE      := $(BUILD)/release
 SLUG         := mlsd-book
+# The PDF on two papers, compiled from one LaTeX run's sources (ext/pdf.py).
+PDFS         := $(SLUG).pdf $(SLUG)-letter.pdf
 VERSION      := $(shell sed -n 's/^release = "\(.*\)"$$/\1/p' conf.py)
 # The editions build side by side (two cores); a lock in each build cache
 # makes sure a diagram or formula is still rendered only once.
@@ -66,7 +68,7 @@ book: setup  ## build the three editions and the flashcards into _build/dist
 	@$(call publish-deck)
 	@if [ -n "$(FROM_SCRATCH)" ]; then \
 	  echo "$(SOURCE_DATE_EPOCH)" > $(DIST)/.from-scratch; fi
-	@echo "Editions in $(DIST): html/ $(SLUG).pdf $(SLUG).epub"
+	@echo "Editions in $(DIST): html/ $(SLUG).pdf (A4) $(SLUG)-letter.pdf $(SLUG).epub"
 	@echo "Flashcards in $(DIST): $(SLUG)-flashcards.apkg .csv"
 
 html: setup  ## the HTML edition, _build/dist/html
@@ -77,7 +79,7 @@ epub: setup  ## the EPUB edition, _build/dist/mlsd-book.epub
 	@$(MAKE) $(PARALLEL) work-epub doctest
 	@$(call publish-epub)
 
-pdf: setup  ## the PDF edition through LaTeX, _build/dist/mlsd-book.pdf
+pdf: setup  ## the PDF through LaTeX: mlsd-book.pdf (A4), mlsd-book-letter.pdf
 	@$(MAKE) $(PARALLEL) work-pdf doctest
 	@$(call publish-pdf)
 
@@ -86,7 +88,8 @@ publish-html = rm -f $(DIST)/.from-scratch; \
 publish-epub = rm -f $(DIST)/.from-scratch; \
                bash tools/publish.sh $(WORK)/epub/$(SLUG).epub $(DIST)/$(SLUG).epub
 publish-pdf  = rm -f $(DIST)/.from-scratch; \
-               bash tools/publish.sh $(WORK)/latex/$(SLUG).pdf $(DIST)/$(SLUG).pdf
+               for f in $(PDFS); do \
+                 bash tools/publish.sh $(WORK)/latex/$$f $(DIST)/$$f; done
 publish-deck = rm -f $(DIST)/.from-scratch; \
                for f in $(SLUG)-flashcards.apkg $(SLUG)-flashcards.csv; do \
                  bash tools/publish.sh $(WORK)/deck/$$f $(DIST)/$$f; done
@@ -101,7 +104,9 @@ work-epub:
 work-pdf:
 	@$(call sphinx,latex)
 	@# Sphinx's own LaTeX Makefile: it sets xindy's options for the index.
-	@$(MAKE) --no-print-directory -C $(WORK)/latex all-pdf \
+	@# Both papers: $(SLUG).tex (A4) and the two-line $(SLUG)-letter.tex
+	@# beside it (ext/pdf.py), compiled side by side under make -j.
+	@$(MAKE) --no-print-directory -C $(WORK)/latex $(PDFS) \
 	  LATEXMKOPTS="-interaction=nonstopmode -halt-on-error -file-line-error" \
 	  > $(WORK)/latex/build.log 2>&1 \
 	  || { grep -E -A3 '^[^ ]+:[0-9]+:|^!' $(WORK)/latex/build.log \
