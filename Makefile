@@ -48,7 +48,7 @@ sphinx = $(SPHINXBUILD) $(STRICT) $(SPHINXOPTS) -c . \
               exit 1; }
 
 .PHONY: help setup book html epub pdf doctest test check release deck live \
-        bench clean work-html work-epub work-pdf work-deck pack
+        ereader bench clean work-html work-epub work-pdf work-deck pack
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | \
@@ -145,6 +145,14 @@ live: setup  ## HTML preview that rebuilds on save, on localhost:8000
 	$(VENV)/bin/sphinx-autobuild $(SPHINXOPTS) -c . \
 	  -d $(BUILD)/doctrees/live --watch diagrams --watch ext \
 	  $(SOURCE) $(WORK)/live
+
+# The EPUB in a second reading system, calibre, at a 6-inch screen: its
+# checks and the pages as a reader sees them in _build/ereader. Minutes,
+# and calibre is a large install, so `make test` checks the same sizes
+# from the files instead (tests/test_ereader.py).
+ereader:  ## the EPUB in calibre at a 6-inch screen, pages in _build/ereader
+	@$(VENV)/bin/python tools/ereader_check.py $(DIST)/$(SLUG).epub \
+	  $(BUILD)/ereader
 
 bench: setup  ## time clean and no-change builds, against the default path
 	$(VENV)/bin/python tools/benchmark/benchmark.py
