@@ -17,6 +17,8 @@ WORK         := $(BUILD)/work
 DIST         := $(BUILD)/dist
 RELEASE      := $(BUILD)/release
 SLUG         := mlsd-book
+# The PDF on two papers, compiled from one LaTeX run's sources (ext/pdf.py).
+PDFS         := $(SLUG).pdf $(SLUG)-letter.pdf
 VERSION      := $(shell sed -n 's/^release = "\(.*\)"$$/\1/p' conf.py)
 # The editions build side by side (two cores); a lock in each build cache
 # makes sure a diagram or formula is still rendered only once.
@@ -72,7 +74,7 @@ stamped = @touch $(STAMPS)/$(1).new; \
 fresh = [ $(STAMPS)/$(1) -nt $(STAMPS)/published-$(1) ]
 
 .PHONY: help setup book html epub pdf doctest test check release deck live \
-        bench clean work-html work-epub work-pdf work-deck pack
+        ereader bench clean work-html work-epub work-pdf work-deck pack
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | \
@@ -92,7 +94,7 @@ book: setup  ## build the three editions and the flashcards into _build/dist
 	@$(call publish-deck)
 	@if [ -n "$(FROM_SCRATCH)" ]; then \
 	  echo "$(SOURCE_DATE_EPOCH)" > $(DIST)/.from-scratch; fi
-	@echo "Editions in $(DIST): html/ $(SLUG).pdf $(SLUG).epub"
+	@echo "Editions in $(DIST): html/ $(SLUG).pdf (A4) $(SLUG)-letter.pdf $(SLUG).epub"
 	@echo "Flashcards in $(DIST): $(SLUG)-flashcards.apkg .csv"
 
 html: setup  ## the HTML edition, _build/dist/html
@@ -103,7 +105,7 @@ epub: setup  ## the EPUB edition, _build/dist/mlsd-book.epub
 	@$(MAKE) $(PARALLEL) work-epub doctest
 	@$(call publish-epub)
 
-pdf: setup  ## the PDF edition through LaTeX, _build/dist/mlsd-book.pdf
+pdf: setup  ## the PDF through LaTeX: mlsd-book.pdf (A4), mlsd-book-letter.pdf
 	@$(MAKE) $(PARALLEL) work-pdf doctest
 	@$(call publish-pdf)
 
@@ -115,7 +117,8 @@ publish-html = $(call publish,html,\
 publish-epub = $(call publish,epub,\
   bash tools/publish.sh $(WORK)/epub/$(SLUG).epub $(DIST)/$(SLUG).epub)
 publish-pdf  = $(call publish,latex,\
-  bash tools/publish.sh $(WORK)/latex/$(SLUG).pdf $(DIST)/$(SLUG).pdf)
+  for f in $(PDFS); do \
+    bash tools/publish.sh $(WORK)/latex/$$f $(DIST)/$$f; done)
 publish-deck = $(call publish,deck,\
   for f in $(SLUG)-flashcards.apkg $(SLUG)-flashcards.csv; do \
     bash tools/publish.sh $(WORK)/deck/$$f $(DIST)/$$f; done)
@@ -130,16 +133,21 @@ work-deck: $(STAMPS)/deck ; @:
 $(STAMPS)/html $(STAMPS)/epub $(STAMPS)/doctest: $(INPUTS)
 	$(call stamped,$(@F),$(call sphinx,$(@F)))
 
+# The PDF's steps are written out, so that the LaTeX make is seen as a
+# recursive make: it shares the job slots (both papers compile side by
+# side) and only prints under make -n. Sphinx's own LaTeX Makefile sets
+# xindy's options for the index. Both papers: $(SLUG).tex (A4) and the
+# two-line $(SLUG)-letter.tex beside it (ext/pdf.py).
 $(STAMPS)/latex: $(INPUTS)
-	$(call stamped,latex,$(call sphinx,latex); $(latexmk))
-
-# Sphinx's own LaTeX Makefile: it sets xindy's options for the index.
-latexmk = $(MAKE) --no-print-directory -C $(WORK)/latex all-pdf \
-  LATEXMKOPTS="-interaction=nonstopmode -halt-on-error -file-line-error" \
-  > $(WORK)/latex/build.log 2>&1 \
-  || { grep -E -A3 '^[^ ]+:[0-9]+:|^!' $(WORK)/latex/build.log \
-         | head -n 30 || true; rm -f $(STAMPS)/latex; \
-       echo "LaTeX failed: see $(WORK)/latex/build.log"; exit 1; }
+	@touch $@.new
+	@$(call sphinx,latex)
+	@$(MAKE) --no-print-directory -C $(WORK)/latex $(PDFS) \
+	  LATEXMKOPTS="-interaction=nonstopmode -halt-on-error -file-line-error" \
+	  > $(WORK)/latex/build.log 2>&1 \
+	  || { grep -E -A3 '^[^ ]+:[0-9]+:|^!' $(WORK)/latex/build.log \
+	         | head -n 30 || true; rm -f $@; \
+	       echo "LaTeX failed: see $(WORK)/latex/build.log"; exit 1; }
+	@mv $@.new $@
 
 $(STAMPS)/deck: $(INPUTS)
 	$(call stamped,deck,\
@@ -173,6 +181,14 @@ live: setup  ## HTML preview that rebuilds on save, on localhost:8000
 	$(VENV)/bin/sphinx-autobuild $(SPHINXOPTS) -c . \
 	  -d $(BUILD)/doctrees/live --watch diagrams --watch ext \
 	  $(SOURCE) $(WORK)/live
+
+# The EPUB in a second reading system, calibre, at a 6-inch screen: its
+# checks and the pages as a reader sees them in _build/ereader. Minutes,
+# and calibre is a large install, so `make test` checks the same sizes
+# from the files instead (tests/test_ereader.py).
+ereader:  ## the EPUB in calibre at a 6-inch screen, pages in _build/ereader
+	@$(VENV)/bin/python tools/ereader_check.py $(DIST)/$(SLUG).epub \
+	  $(BUILD)/ereader
 
 bench: setup  ## time clean and no-change builds, against the default path
 	$(VENV)/bin/python tools/benchmark/benchmark.py

@@ -169,6 +169,12 @@ latex_documents = [
 ]
 # Links in the text carry their own words (a DOI, a title); no footnotes.
 latex_show_urls = "no"
+# The PDF comes on two papers from one LaTeX run's sources: Sphinx writes
+# mlsd-book.tex (A4) once, ext/pdf.py writes mlsd-book-letter.tex, which
+# defines \bookletterpaper and reads the same file, and both are compiled
+# (in parallel under make -j). On Letter the preamble below keeps A4's text
+# block to the point, so both editions break every line and page alike:
+# same pages, page numbers, bookmarks and index.
 latex_elements = {
     "papersize": "a4paper",
     "pointsize": "11pt",
@@ -195,6 +201,18 @@ latex_elements = {
     # numbers and no chapter or section numbers; ext/pdf.py puts
     # \bookmainmatter and \bookbackmatter around the numbered chapters.
     "preamble": r"""
+% US Letter (mlsd-book-letter.tex): A4's text block, as geometry has just
+% computed it, centred on the wider and shorter page. The head and the
+% foot come closer to the text (Letter has 17 mm less height), about 8 mm
+% of paper stays clear at every edge, and no line or page breaks
+% differently.
+\ifdefined\bookletterpaper
+  \edef\bookletterlayout{letterpaper,
+    hmargin=\the\dimexpr(8.5in-\textwidth)/2\relax,
+    vmargin=\the\dimexpr(11in-\textheight)/2\relax,
+    headsep=12pt, footskip=22pt}
+  \expandafter\geometry\expandafter{\bookletterlayout}
+\fi
 \newcommand{\bookfrontmatter}{\frontmatter
   \edef\booksecnumdepth{\the\value{secnumdepth}}%
   \setcounter{secnumdepth}{-1}}

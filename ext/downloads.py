@@ -27,6 +27,8 @@ from sphinx.errors import ConfigError
 # {slug} and {version} are filled in; the HTML's own .bib lives in html/.
 EDITIONS = {
     "pdf": ("{slug}.pdf", "{slug}-{version}.pdf", "PDF edition"),
+    "letter": ("{slug}-letter.pdf", "{slug}-{version}-letter.pdf",
+               "US Letter"),
     "epub": ("{slug}.epub", "{slug}-{version}.epub", "EPUB edition"),
     "apkg": ("{slug}-flashcards.apkg", "{slug}-{version}-flashcards.apkg",
              "Anki deck"),
@@ -81,12 +83,13 @@ def landing_text(config: Config) -> dict[str, str]:
     else:
         # A local build: the editions sit one folder up, in _build/dist.
         href = {e: "../" + EDITIONS[e][0].format(slug=config.slug)
-                for e in ("pdf", "epub", "apkg", "csv")}
+                for e in ("pdf", "letter", "epub", "apkg", "csv")}
         where = ("This copy was built from the sources: the editions are "
                  "beside it, in `_build/dist`.")
     downloads = (
         f"Read it here, or offline: download the "
-        f"{_link(href['pdf'], 'PDF edition')} for print and tablets, or the "
+        f"{_link(href['pdf'], 'PDF edition')} for print and tablets (A4, or "
+        f"{_link(href['letter'], 'US Letter')}), or the "
         f"{_link(href['epub'], 'EPUB edition')} for e-readers. {where}")
     flashcards = (
         f"Drill with the flashcards: the {_link(href['apkg'], 'Anki deck')}, "

@@ -4,7 +4,16 @@
   setting but never registers it; registering it here lets conf.py give the
   EPUB its own renderer (ext/formulas.py) while HTML keeps MathJax.
 - Diagrams as PNG: e-readers show raster images most reliably, and
-  Mermaid's SVG uses markup that EPUBCheck rejects.
+  Mermaid's SVG uses markup that EPUBCheck rejects. Each diagram is as wide
+  as the text (static/epub-book.css), unless that would make it taller
+  than a portrait e-reader's screen: a diagram whose height exceeds
+  ``TALL`` times its width gets the class ``diagram-tall`` and a width in
+  percent of the text that makes it fit one 600x800 screen with its
+  caption. Plain percentages, so every reading engine sizes it alike
+  (calibre's and others' ``vh`` do not mean the screen). The PNG keeps its
+  full resolution for tap-to-zoom. ``make ereader`` (tools/ereader_check.py)
+  shows the result in calibre; tests/test_ereader.py holds the same sizes
+  and the minimum label size from the files.
 - Chapter and section numbers in the navigation, which Sphinx leaves out,
   so that "Ch. 3, Metrics" reads the same as in the HTML and the PDF.
 - Accessibility: every content document declares its language; the
@@ -30,12 +39,48 @@ import time
 import zipfile
 from pathlib import Path
 
+from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.builders.epub3 import Epub3Builder
 
 from glossary import glossary_docs
 
 IMAGE_PREFERENCE = ["image/png", "image/jpeg", "image/gif", "image/svg+xml"]
+
+# A diagram may be this many times as tall as the text is wide: on a
+# 6-inch 600x800 screen the text is about 530 px wide and 740 px tall, and
+# the caption needs a few lines below the picture.
+TALL = 1.3
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    with open(path, "rb") as png:
+        head = png.read(24)
+    if head[:8] != b"\x89PNG\r\n\x1a\n":
+        raise ValueError(f"{path} is not a PNG")
+    return int.from_bytes(head[16:20], "big"), \
+        int.from_bytes(head[20:24], "big")
+
+
+def width_cap(width: int, height: int) -> int:
+    """The percentage of the text width a diagram takes: 100, or less for a
+    diagram taller than TALL times its width."""
+    if height <= TALL * width:
+        return 100
+    return max(10, int(100 * TALL * width / height))
+
+
+def size_diagrams(app: Sphinx, doctree, docname: str) -> None:
+    if app.builder.name != "epub":
+        return
+    for image in doctree.findall(nodes.image):
+        png = image.get("candidates", {}).get("image/png")
+        if "diagram" not in image["classes"] or not png:
+            continue
+        cap = width_cap(*png_size(Path(app.srcdir, png)))
+        if cap < 100:
+            image["classes"].append("diagram-tall")
+            image["width"] = f"{cap}%"  # written as style="width: NN%;"
 
 
 class BookEpubBuilder(Epub3Builder):
@@ -158,5 +203,9 @@ def setup(app: Sphinx) -> dict:
     app.add_config_value("epub_math_renderer", None, "env", [str, None])
     app.add_config_value("epub_accessibility", {}, "env", dict)
     app.add_builder(BookEpubBuilder, override=True)
-    return {"version": "1", "parallel_read_safe": True,
+    app.connect("doctree-resolved", size_diagrams)
+    # env_version 2: pages written before diagrams were sized are read
+    # and written afresh once (Sphinx rewrites no page for an extension's
+    # new code otherwise).
+    return {"version": "2", "env_version": 2, "parallel_read_safe": True,
             "parallel_write_safe": True}

@@ -129,9 +129,14 @@ def html_dir() -> Path:
     return _need(DIST / "html")
 
 
-@pytest.fixture(scope="session")
-def pdf_path() -> Path:
-    return _need(DIST / f"{SLUG}.pdf")
+# The PDF on both papers, compiled from the same LaTeX sources (ext/pdf.py):
+# every test that reads the PDF runs on each.
+PDFS = {"a4": f"{SLUG}.pdf", "letter": f"{SLUG}-letter.pdf"}
+
+
+@pytest.fixture(scope="session", params=sorted(PDFS))
+def pdf_path(request) -> Path:
+    return _need(DIST / PDFS[request.param])
 
 
 @pytest.fixture(scope="session")

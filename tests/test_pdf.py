@@ -234,3 +234,89 @@ def test_every_run_sheet_prints_on_two_pages(reader, chapters):
     assert len(spans) == len(labelled) >= 8, spans
     too_long = {title: n for title, n in spans.items() if n > 2}
     assert not too_long, f"run-sheets longer than two pages: {too_long}"
+
+
+# -- Two papers ------------------------------------------------------------
+# ext/pdf.py compiles the one LaTeX document twice; on Letter, conf.py's
+# preamble centres A4's text block on the page. So both papers break every
+# line and page alike; only the paper around the text differs.
+
+PAPER_PT = {"a4": (595.28, 841.89), "letter": (612.0, 792.0)}
+# A4's text block as Sphinx sets it (1 inch margins), in PDF points.
+TEXT_WIDTH_PT = 210 / 25.4 * 72 - 2 * 72
+
+
+@pytest.fixture(scope="session")
+def papers():
+    from conftest import DIST, PDFS
+    paths = {paper: DIST / name for paper, name in PDFS.items()}
+    missing = [str(p) for p in paths.values() if not p.is_file()]
+    assert not missing, f"run `make book` first: {missing}"
+    return paths
+
+
+def test_each_paper_size_is_in_the_file(papers):
+    for paper, path in papers.items():
+        sizes = {(round(float(p.mediabox.width), 2),
+                  round(float(p.mediabox.height), 2))
+                 for p in pypdf.PdfReader(path).pages}
+        assert len(sizes) == 1, (paper, sizes)
+        (width, height), = sizes
+        want = PAPER_PT[paper]
+        assert abs(width - want[0]) < 0.5 and abs(height - want[1]) < 0.5, \
+            (paper, width, height)
+
+
+def block_text(path, paper: str) -> list[str]:
+    """Each page's characters inside the text block's columns (header and
+    footer included), sorted: the same page on both papers gives the same
+    string, whatever order pdftotext reads sub- and superscripts in, and
+    text that overflows the block is cut at the same place on both."""
+    width, height = PAPER_PT[paper]
+    scale = 10  # pdftotext's crop box is in pixels at -r: 0.1 pt steps
+    left = (width - TEXT_WIDTH_PT) / 2 - 2
+    crop = ["-r", str(72 * scale), "-x", str(round(left * scale)),
+            "-y", "0", "-W", str(round((TEXT_WIDTH_PT + 4) * scale)),
+            "-H", str(round(height * scale))]
+    text = subprocess.run(["pdftotext", *crop, str(path), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    return ["".join(sorted("".join(page.split())))
+            for page in text.split("\f")]
+
+
+@pytest.fixture(scope="session")
+def blocks(papers) -> dict[str, list[str]]:
+    return {paper: block_text(path, paper) for paper, path in papers.items()}
+
+
+def test_both_papers_have_the_same_pages_numbers_bookmarks(papers, blocks):
+    readers = {paper: pypdf.PdfReader(path) for paper, path in papers.items()}
+    assert len(readers["a4"].pages) == len(readers["letter"].pages)
+    assert outline(readers["a4"]) == outline(readers["letter"])
+    assert readers["a4"].page_labels == readers["letter"].page_labels
+    a4, letter = blocks["a4"], blocks["letter"]
+    differ = [n + 1 for n, (a, b) in enumerate(zip(a4, letter, strict=True))
+              if a != b]
+    assert not differ, f"pages that differ between A4 and Letter: {differ}"
+
+
+def test_the_page_comparison_sees_a_page_moved_by_one(blocks):
+    a4, letter = blocks["a4"], blocks["letter"]
+    assert a4[40] == letter[40]
+    assert a4[40] != letter[41] and a4[40] != letter[39]
+
+
+def test_head_and_foot_keep_clear_of_the_paper_edge(papers):
+    """At least 18 pt (a quarter inch, what printers leave blank) of paper
+    above the running head and below the page number, on both papers."""
+    for paper, path in papers.items():
+        out = subprocess.run(["pdftotext", "-bbox", str(path), "-"],
+                             capture_output=True, text=True,
+                             check=True).stdout
+        tops = [float(y) for y in re.findall(r'<word [^>]*yMin="([\d.]+)"',
+                                             out)]
+        bottoms = [float(y) for y in
+                   re.findall(r'<word [^>]*yMax="([\d.]+)"', out)]
+        height = PAPER_PT[paper][1]
+        assert min(tops) >= 18, (paper, min(tops))
+        assert max(bottoms) <= height - 18, (paper, height - max(bottoms))

@@ -3,7 +3,8 @@
     python tools/release.py _build/dist _build/release 0.1.0
 
 Every file carries the book's version in its name, as readers expect of a
-download: mlsd-book-0.1.0.pdf, mlsd-book-0.1.0.epub, the HTML edition as
+download: mlsd-book-0.1.0.pdf (A4) and mlsd-book-0.1.0-letter.pdf (US
+Letter), mlsd-book-0.1.0.epub, the HTML edition as
 mlsd-book-0.1.0-html.zip, every chapter's BibTeX entry as
 mlsd-book-0.1.0-chapters.bib, the flashcard deck where one was built; and
 SHA256SUMS lists them all. The zip is written entry by entry in name order
@@ -59,7 +60,7 @@ def pack(dist: Path, out: Path, version: str) -> list[Path]:
     }
     # The flashcards are packed where they were built.
     required = {downloads.release_name(e, SLUG, version)
-                for e in ("pdf", "epub", "bib")}
+                for e in ("pdf", "letter", "epub", "bib")}
     for source, target in copies.items():
         if source.is_file():
             shutil.copyfile(source, stage / target)
