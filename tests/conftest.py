@@ -77,6 +77,30 @@ def diagram_placements() -> dict[str, list[tuple[str, str]]]:
     return found
 
 
+def formulas_in_sources() -> dict[str, list[str]]:
+    """docname -> the TeX of every formula, inline ($...$) and display
+    ($$...$$), in the order the chapter has them, parsed by the same
+    markdown-it plugin MyST uses for dollar math."""
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.dollarmath import dollarmath_plugin
+
+    parser = MarkdownIt("commonmark").use(dollarmath_plugin)
+    found: dict[str, list[str]] = {}
+
+    def walk(tokens, into):
+        for token in tokens:
+            if token.type.startswith("math_"):
+                into.append(token.content)
+            walk(token.children or [], into)
+
+    for md in sorted(BOOK.glob("*.md")):
+        formulas: list[str] = []
+        walk(parser.parse(md.read_text(encoding="utf-8")), formulas)
+        if formulas:
+            found[md.stem] = formulas
+    return found
+
+
 def mermaid_fragments() -> list[str]:
     """Lines of Mermaid syntax that must never reach a reader."""
     fragments = {"flowchart TD", "flowchart LR", "graph TD"}
