@@ -105,12 +105,13 @@ def cache_dir(app: Sphinx) -> Path:
 # -- Collecting formulas while reading ---------------------------------------
 
 def collect(app: Sphinx, doctree: nodes.document) -> None:
+    # The TeX, not the cache key: a new MathJax or Node changes every key
+    # without re-reading any chapter.
     found = {}
     for node in doctree.findall(lambda n: isinstance(
             n, (nodes.math, nodes.math_block))):
         display = isinstance(node, nodes.math_block)
-        found[key_of_node(app, node)] = (tex_of(node), display,
-                                         node.line or 0)
+        found.setdefault((tex_of(node), display), node.line or 0)
     app.env.formulas[app.env.docname] = found
 
 
@@ -137,7 +138,8 @@ def render_pending(app: Sphinx, env) -> None:
     with cache.locked(folder):
         pending = {}
         for docname, formulas in sorted(env.formulas.items()):
-            for key, (tex, display, line) in formulas.items():
+            for (tex, display), line in formulas.items():
+                key = key_of(app, tex, display)
                 if not (folder / f"{key}.json").is_file():
                     pending.setdefault(key, (tex, display, docname, line))
         if pending:
@@ -199,6 +201,8 @@ def _svg(self, node: nodes.Element) -> str:
     if entry is None:
         # Typesetting failed and was reported at the formula's line; the
         # strict build fails, so this stand-in is never published.
+        logger.warning("formula not typeset: %r", node.astext(),
+                       location=node, type="formulas", subtype="missing")
         return html.escape(node.astext())
     return entry["svg"]
 
@@ -270,5 +274,5 @@ def setup(app: Sphinx) -> dict:
     app.connect("env-merge-info", merge)
     app.connect("env-updated", render_pending)
     app.connect("html-page-context", share_glyphs)
-    return {"version": "2", "parallel_read_safe": True,
+    return {"version": "3", "parallel_read_safe": True,
             "parallel_write_safe": True}

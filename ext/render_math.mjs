@@ -60,6 +60,8 @@ const DROP = /^(data-|focusable$|aria-hidden$)/;
 // MathJax's own ids carry a counter of the formulas typeset so far.
 const GLYPH = /^#?MJX-\d+-TEX-/;
 
+const invisible = new Set();
+
 function strip(node) {
   if (adaptor.kind(node) === "#text") {
     return;
@@ -84,7 +86,14 @@ function strip(node) {
     }
     adaptor.remove(node);
   } else if (kind === "path" && adaptor.getAttribute(node, "d") === "") {
-    adaptor.remove(node);  // an invisible character (function application)
+    // An invisible character (function application, invisible times):
+    // its outline goes, and so does every use of it (the <defs> come
+    // first in the SVG, so its id is known by then).
+    invisible.add("#" + adaptor.getAttribute(node, "id"));
+    adaptor.remove(node);
+  } else if (kind === "use" &&
+             invisible.has(adaptor.getAttribute(node, "xlink:href"))) {
+    adaptor.remove(node);
   }
 }
 

@@ -121,7 +121,7 @@ def test_formulas_are_svg_with_their_spoken_form_and_no_script_runs(epub):
     for docname, formulas in sources.items():
         text = documents[f"{docname}.xhtml"]
         found = re.findall(r'<(?:span|div)[^>]*class="math"[^>]*>'
-                           r'(?:<span class="eqno">.*?</span>)?<svg\b([^>]*)>',
+                           r'\s*(?:<span class="eqno">.*?</span>)?<svg\b([^>]*)>',
                            text)
         assert len(found) == len(formulas), (docname, len(found))
         for attributes in found:

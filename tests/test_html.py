@@ -96,7 +96,7 @@ def test_every_formula_is_svg_with_its_spoken_form(html_dir):
         article = page[page.index('<article class="bd-article">'):
                        page.index("</article>")]
         found = re.findall(
-            r'<(span|div)[^>]*class="math"[^>]*>(?:<span class="eqno">'
+            r'<(span|div)[^>]*class="math"[^>]*>\s*(?:<span class="eqno">'
             r'.*?</span>)?<svg\b([^>]*)>', article)
         assert len(found) == len(formulas), (docname, len(found),
                                              len(formulas))
@@ -105,7 +105,8 @@ def test_every_formula_is_svg_with_its_spoken_form(html_dir):
             label = re.search(r'aria-label="([^"]*)"', attributes)
             spoken = htmllib.unescape(label.group(1)) if label else ""
             assert spoken.strip(), (docname, attributes)
-            assert "\\" not in spoken and spoken not in formulas, spoken
+            # "x" speaks as x, but no command reaches a listener as TeX.
+            assert "\\" not in spoken, (docname, spoken)
         shown = htmllib.unescape(re.sub(r"<[^>]+>", " ", article))
         for tex in formulas:
             if "\\" in tex:
