@@ -251,7 +251,8 @@ def share_glyphs(app: Sphinx, pagename: str, templatename: str,
 
     body = DEFS.sub(hoist, body)
     block = ('<svg class="math-glyphs" xmlns="http://www.w3.org/2000/svg" '
-             'width="0" height="0" style="position:absolute" aria-hidden="true">'
+             'width="0" height="0" style="position:absolute" '
+             'aria-hidden="true">'
              "<defs>" + "".join(
                  f'<path id="{glyph}" d="{glyphs[glyph]}"></path>'
                  for glyph in sorted(glyphs)) + "</defs></svg>\n")

