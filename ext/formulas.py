@@ -207,20 +207,8 @@ def _svg(self, node: nodes.Element) -> str:
     return entry["svg"]
 
 
-BASELINE = re.compile(r'style="vertical-align: (-?[\d.]+)em"')
-
-
 def visit_math(self, node: nodes.math) -> None:
-    svg = _svg(self, node)
-    if self.builder.name == "html":
-        # On a phone, a long inline formula scrolls inside its own box
-        # (static/html-book.css). Such a box sits on the line by its bottom
-        # edge, so it is lowered by the formula's depth below the baseline.
-        depth = BASELINE.search(svg)
-        style = f' style="vertical-align: {depth[1]}em"' if depth else ""
-        self.body.append(f'<span class="math"{style}>{svg}</span>')
-    else:
-        self.body.append(f'<span class="math">{svg}</span>')
+    self.body.append(f'<span class="math">{_svg(self, node)}</span>')
     raise nodes.SkipNode
 
 
