@@ -165,6 +165,10 @@ class BookEpubBuilder(Epub3Builder):
 
 
 def setup(app: Sphinx) -> dict:
+    # Sphinx reads epub_math_renderer but never declares it. The book leaves
+    # it unset (the EPUB then uses html_math_renderer, the build-time SVG);
+    # the benchmark's default path sets imgmath.
+    app.add_config_value("epub_math_renderer", None, "env", [str, None])
     app.add_config_value("epub_accessibility", {}, "env", dict)
     app.add_builder(BookEpubBuilder, override=True)
     return {"version": "1", "parallel_read_safe": True,
