@@ -36,7 +36,6 @@ root_doc = "index"
 extensions = [
     "myst_parser",
     "sphinx.ext.doctest",
-    "sphinx.ext.mathjax",
     "sphinxcontrib.bibtex",
     "bibtex_speedup",  # (ext/) pybtex's plugin look-up, cached
     "bibliography_labels",  # back-matter labels such as [HOT15]
@@ -53,7 +52,8 @@ extensions = [
     "citing",  # "Cite this chapter", a .bib, citation metadata in the head
     "glossary",  # each glossary entry links back to the chapters using it
     "navigation",  # a changed table of contents rewrites every page
-    "formulas",  # the EPUB's formulas as SVG, typeset in one batch, cached
+    "formulas",  # formulas as SVG with spoken text, typeset once, cached
+    "pages",  # light HTML pages: no icon font script, a trimmed stylesheet
 ]
 
 myst_enable_extensions = ["colon_fence", "dollarmath", "deflist",
@@ -93,15 +93,20 @@ mermaid_output_format = "svg"
 
 html_theme = "sphinx_book_theme"
 html_title = project
-html_static_path = [
-    # MathJax 3, one self-contained file (SVG output, fonts inside), so math
-    # typesets from file:// with no network.
-    "node_modules/mathjax/es5/tex-svg.js",
-    "static",
+html_static_path = ["static"]
+# ext/pages.py renders every page through templates/book-light.html.
+templates_path = ["templates"]
+# Formulas are typeset at build time, by the pinned MathJax run in Node
+# (ext/formulas.py), into SVG with their spoken form for screen readers: no
+# page loads math JavaScript, and the EPUB, which runs none, shows the same
+# formulas. Sphinx's EPUB builder has no math setting of its own and uses
+# this one too; the PDF leaves math to LaTeX.
+html_math_renderer = "svgmath"
+formulas_node_modules = str(ROOT / "node_modules")
+html_css_files = [
+    "html-book.css",  # from static/: tables on a phone, formulas
+    "icons.css",  # the theme's icons without Font Awesome (ext/pages.py)
 ]
-html_math_renderer = "mathjax"
-mathjax_path = "tex-svg.js"
-html_css_files = ["html-book.css"]  # from static/: tables on a phone
 html_theme_options = {
     "show_toc_level": 2,
     "use_download_button": False,
@@ -136,12 +141,9 @@ epub_basename = slug
 epub_css_files = ["epub-book.css"]  # from static/: e-reader layout
 epub_theme = "epub"
 epub_show_urls = "no"
-# An EPUB runs no JavaScript: no MathJax, whose file the HTML needs; and
-# Sphinx's .buildinfo files are not part of the book.
-epub_exclude_files = ["_static/tex-svg.js", ".buildinfo", ".buildinfo.bak"]
-# Its formulas are SVG images instead, typeset in one batch and cached
-# (ext/formulas.py).
-epub_math_renderer = "svgmath"
+# Sphinx's .buildinfo files, and the HTML edition's icons, are not part of
+# the book.
+epub_exclude_files = [".buildinfo", ".buildinfo.bak", "_static/icons.css"]
 # schema.org accessibility metadata for the package document (ext/epub.py).
 epub_accessibility = {
     "accessMode": ["textual", "visual"],
@@ -149,14 +151,16 @@ epub_accessibility = {
     "accessibilityFeature": [
         "alternativeText", "longDescription", "structuralNavigation",
         "tableOfContents", "readingOrder", "index", "displayTransformability",
+        "describedMath",
     ],
     "accessibilityHazard": "none",
     "accessibilitySummary": (
         "The text reflows, with headings for every chapter and section and a "
         "navigable table of contents. Each diagram has a caption and a "
         "one-sentence description as alternative text, and the text explains "
-        "every part of it. Formulas are images whose alternative text is "
-        "their TeX source. Code and its output are text."
+        "every part of it. Formulas are drawn in the text's colour, each "
+        "with its spoken form (\"a over b\") as alternative text. Code and "
+        "its output are text."
     ),
 }
 

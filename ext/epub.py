@@ -1,8 +1,8 @@
 """The EPUB edition: what Sphinx's EPUB 3 builder has no setting for.
 
-- Formulas as images: Sphinx's EPUB builder reads an ``epub_math_renderer``
-  setting but never registers it; registering it here lets conf.py give the
-  EPUB its own renderer (ext/formulas.py) while HTML keeps MathJax.
+- Formulas: the same inline SVG as the HTML (ext/formulas.py); EPUB 3
+  wants every content document that holds inline SVG flagged ``svg`` in the
+  package document, which Sphinx does not do.
 - Diagrams as PNG: e-readers show raster images most reliably, and
   Mermaid's SVG uses markup that EPUBCheck rejects. Each diagram is as wide
   as the text (static/epub-book.css), unless that would make it taller
@@ -126,6 +126,16 @@ class BookEpubBuilder(Epub3Builder):
             for value in ([values] if isinstance(values, str) else values)
         )
         text = text.replace("  </metadata>", metadata + "  </metadata>", 1)
+
+        def flag_svg(match: re.Match) -> str:
+            page = self.outdir / html.unescape(match.group(2))
+            if "<svg" not in page.read_text(encoding="utf-8"):
+                return match.group(0)
+            return match.group(1) + ' properties="svg"' + match.group(3)
+
+        text = re.sub(r'(<item id="[^"]+" href="([^"]+\.xhtml)" '
+                      r'media-type="application/xhtml\+xml")( ?/>)',
+                      flag_svg, text)
         # The back matter's toctree lists the index, which Sphinx also
         # appends to the reading order: a page may appear there once.
         seen: set[str] = set()
@@ -200,6 +210,9 @@ class BookEpubBuilder(Epub3Builder):
 
 
 def setup(app: Sphinx) -> dict:
+    # Sphinx reads epub_math_renderer but never declares it. The book leaves
+    # it unset (the EPUB then uses html_math_renderer, the build-time SVG);
+    # the benchmark's default path sets imgmath.
     app.add_config_value("epub_math_renderer", None, "env", [str, None])
     app.add_config_value("epub_accessibility", {}, "env", dict)
     app.add_builder(BookEpubBuilder, override=True)

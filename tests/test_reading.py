@@ -30,8 +30,8 @@ CHECK = ROOT / "tests" / "browser_check.mjs"
 
 
 def browse(width: int, height: int, files: list[Path],
-           axe: bool = False) -> list[dict]:
-    flags = ["--axe"] if axe else []
+           axe: bool = False, weight: bool = False) -> list[dict]:
+    flags = ["--axe"] if axe else ["--weight"] if weight else []
     result = subprocess.run(
         ["node", str(CHECK), *flags, str(width), str(height),
          *map(str, files)],
@@ -75,6 +75,38 @@ def test_html_pages_load_offline_fit_a_phone_and_pass_axe(html_dir):
     violations = [f"{Path(p['file']).name} ({mode}): {v}" for p in pages
                   for mode, found in p["axe"].items() for v in found]
     assert not violations, violations
+
+
+# What a chapter page may read from disk, everything Chromium loads
+# counted (HTML, CSS, JS, fonts, images); the figures are in the report.
+PAGE_BUDGET = 1_000_000
+
+
+def heavy(pages: list[dict]) -> list[str]:
+    return [f"{Path(p['file']).name}: {p['bytes']:,} bytes, "
+            f"{p['loadMs']} ms: " + ", ".join(
+                f"{Path(f).name} {size:,}" for f, size in sorted(
+                    p["files"].items(), key=lambda x: -x[1])[:4])
+            for p in pages if p["bytes"] > PAGE_BUDGET or p["failed"]]
+
+
+def test_every_chapter_page_is_light(html_dir, chapters):
+    pages = browse(1280, 800, [html_dir / f"{c.docname}.html"
+                               for c in chapters], weight=True)
+    assert len(pages) == len(chapters)
+    assert not heavy(pages), heavy(pages)
+    for page in pages:
+        print(f"{Path(page['file']).name}: {page['bytes']:,} bytes, "
+              f"{page['loadMs']} ms")
+
+
+def test_the_weight_check_sees_a_heavy_page(tmp_path):
+    (tmp_path / "big.js").write_text("//" + "x" * PAGE_BUDGET)
+    page = tmp_path / "heavy.html"
+    page.write_text('<!doctype html><html lang="en"><title>h</title>'
+                    '<script src="big.js"></script>')
+    found = browse(1280, 800, [page], weight=True)
+    assert heavy(found) and found[0]["bytes"] > PAGE_BUDGET
 
 
 def test_epub_documents_load_offline_and_fit_an_e_reader(epub_dir):

@@ -7,7 +7,7 @@ Two builds from nothing are compared: `make test`'s own, when it started
 from nothing (as on a fresh clone), or else a first copy of the project in a
 temporary folder; and a second copy, built as a newcomer's machine would
 build it: an empty HOME of its own (so no tool's cache in a home directory,
-dvisvgm's, TeX's or Chromium's, carries over) and an empty build cache.
+TeX's, Node's or Chromium's, carries over) and an empty build cache.
 Each is then packed as `make release` packs it, and the two release folders
 must match too, SHA256SUMS included.
 (_build/dist takes part only when its stamp says it came from nothing and
@@ -58,7 +58,8 @@ def clean_build(folder: Path, epoch: str) -> Path:
         shutil.copy(ROOT / name, folder / name)
     for name in ("book", "diagrams"):
         shutil.copytree(ROOT / name, folder / name)
-    for name in ("ext", "tools", "static", ".venv", "node_modules"):
+    for name in ("ext", "tools", "static", "templates", ".venv",
+                 "node_modules"):
         (folder / name).symlink_to(ROOT / name)
     home = folder / "home"
     home.mkdir()
@@ -93,7 +94,8 @@ def built_from_scratch(epoch: str) -> bool:
     if not stamp.is_file() or stamp.read_text().strip() != epoch:
         return False
     built = stamp.stat().st_mtime
-    sources = [p for name in ("book", "diagrams", "ext", "static", "tools")
+    sources = [p for name in ("book", "diagrams", "ext", "static", "templates",
+                             "tools")
                for p in (ROOT / name).rglob("*")
                if p.is_file() and "__pycache__" not in p.parts]
     sources += [ROOT / "conf.py", ROOT / "Makefile"]

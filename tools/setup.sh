@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install what the book's build needs, and only what is missing:
-#   1. Debian packages: TeX Live subset, Chromium, dvisvgm, Java, poppler;
+#   1. Debian packages: TeX Live subset, Chromium, Java, poppler, Node,
+#      dvisvgm (for the benchmark's default path only);
 #   2. Python packages pinned in requirements.txt, into .venv;
 #   3. npm packages from package-lock.json, into node_modules.
 # Run again, it checks and returns within a second or two.
@@ -21,6 +22,8 @@ declare -A NEEDS=(
   [texlive-fonts-recommended]=/usr/share/texlive/texmf-dist/fonts/type1/urw/zapfding
   [fonts-freefont-otf]=/usr/share/fonts/opentype/freefont/FreeSerif.otf
   [xindy]=/usr/bin/xindy
+  # Only for `make bench`: its default path renders the EPUB's math with
+  # Sphinx's imgmath. The book's own formulas need Node, not dvisvgm.
   [dvisvgm]=/usr/bin/dvisvgm
   [chromium]=/usr/bin/chromium
   [poppler-utils]=/usr/bin/pdffonts

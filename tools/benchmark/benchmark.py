@@ -49,7 +49,8 @@ def copy_project(dest: Path, book: str) -> None:
     for name in ("conf.py", "Makefile", "requirements.txt",
                  "package-lock.json"):
         shutil.copy(ROOT / name, dest / name)
-    for name in ("ext", "tools", "static", ".venv", "node_modules"):
+    for name in ("ext", "tools", "static", "templates", ".venv",
+                 "node_modules"):
         (dest / name).symlink_to(ROOT / name)
     if book == "real":
         shutil.copytree(ROOT / "book", dest / "book")

@@ -20,7 +20,7 @@ sys.path.insert(0, str(HERE))
 
 # `extensions` comes from the project's conf.py, executed above.
 extensions = [e for e in extensions  # noqa: F821
-              if e not in ("diagrams", "formulas")]
+              if e not in ("diagrams", "formulas", "pages")]
 # The chapters' {mermaid} directives then take the package's own path.
 extensions += ["sphinxcontrib.mermaid", "sphinx.ext.imgmath"]
 
@@ -29,6 +29,13 @@ mermaid_cmd = str(PROJECT / "node_modules" / ".bin" / "mmdc")
 mermaid_params = ["-p", str(HERE / "puppeteer.json"),
                   "-c", str(PROJECT / "diagrams" / "mermaid-config.json")]
 
+# Math as before the build-time renderer: MathJax in the reader's browser
+# (a local copy) for HTML, imgmath for the EPUB.
+html_math_renderer = "mathjax"
+html_static_path = [str(PROJECT / "node_modules/mathjax/es5/tex-svg.js"),
+                    *html_static_path]  # noqa: F821
+mathjax_path = "tex-svg.js"
+epub_exclude_files = [*epub_exclude_files, "_static/tex-svg.js"]  # noqa: F821
 epub_math_renderer = "imgmath"
 imgmath_image_format = "svg"
 imgmath_embed = False
