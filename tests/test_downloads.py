@@ -44,8 +44,8 @@ def fake_dist(folder: Path) -> Path:
     (folder / "html").mkdir(parents=True)
     (folder / "html" / "index.html").write_text("<p>book</p>")
     (folder / "html" / f"{SLUG}-chapters.bib").write_text("@book{x}\n")
-    for name in (f"{SLUG}.pdf", f"{SLUG}.epub", f"{SLUG}-flashcards.apkg",
-                 f"{SLUG}-flashcards.csv"):
+    for name in (f"{SLUG}.pdf", f"{SLUG}-letter.pdf", f"{SLUG}.epub",
+                 f"{SLUG}-flashcards.apkg", f"{SLUG}-flashcards.csv"):
         (folder / name).write_text(name)
     return folder
 
@@ -97,8 +97,8 @@ def test_a_local_build_links_dist_and_makes_up_no_address(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     html = project / "_build" / "work" / "html"
     index = (html / "index.html").read_text()
-    for name in (f"{SLUG}.pdf", f"{SLUG}.epub", f"{SLUG}-flashcards.apkg",
-                 f"{SLUG}-flashcards.csv"):
+    for name in (f"{SLUG}.pdf", f"{SLUG}-letter.pdf", f"{SLUG}.epub",
+                 f"{SLUG}-flashcards.apkg", f"{SLUG}-flashcards.csv"):
         assert f'class="edition-download" href="../{name}"' in index, name
     assert "_build/dist" in index
     for page in html.glob("*.html"):
