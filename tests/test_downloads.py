@@ -90,13 +90,19 @@ def build_html(project: Path, repository: str | None):
                           text=True, check=False)
 
 
-@pytest.mark.slow
-def test_a_local_build_links_dist_and_makes_up_no_address(tmp_path):
+def built_landing_page(tmp_path: Path, repository: str | None):
+    """The one-chapter book built with a setting; its HTML folder and the
+    landing page's text."""
     project = mini_project(tmp_path)
-    result = build_html(project, None)
+    result = build_html(project, repository)
     assert result.returncode == 0, result.stdout + result.stderr
     html = project / "_build" / "work" / "html"
-    index = (html / "index.html").read_text()
+    return html, (html / "index.html").read_text()
+
+
+@pytest.mark.slow
+def test_a_local_build_links_dist_and_makes_up_no_address(tmp_path):
+    html, index = built_landing_page(tmp_path, None)
     for name in (f"{SLUG}.pdf", f"{SLUG}-letter.pdf", f"{SLUG}.epub",
                  f"{SLUG}-flashcards.apkg", f"{SLUG}-flashcards.csv"):
         assert f'class="edition-download" href="../{name}"' in index, name
@@ -110,11 +116,7 @@ def test_a_local_build_links_dist_and_makes_up_no_address(tmp_path):
 
 @pytest.mark.slow
 def test_a_release_build_links_the_release(tmp_path):
-    project = mini_project(tmp_path)
-    result = build_html(project, REPO)
-    assert result.returncode == 0, result.stdout + result.stderr
-    html = project / "_build" / "work" / "html"
-    index = (html / "index.html").read_text()
+    html, index = built_landing_page(tmp_path, REPO)
     pdf = f"{BASE}/download/v{RELEASE}/{SLUG}-{RELEASE}.pdf"
     for url in (pdf, f"{BASE}/download/v{RELEASE}/{SLUG}-{RELEASE}.epub",
                 f"{BASE}/download/v{RELEASE}/{SLUG}-{RELEASE}"
