@@ -17,15 +17,16 @@ WORK         := $(BUILD)/work
 DIST         := $(BUILD)/dist
 RELEASE      := $(BUILD)/release
 SLUG         := mlsd-book
-# The PDF on two papers, compiled from one LaTeX run's sources (ext/pdf.py).
+# The PDF on two papers, compiled from one LaTeX run's sources
+# (book_build/editions/pdf.py).
 PDFS         := $(SLUG).pdf $(SLUG)-letter.pdf
 VERSION      := $(shell sed -n 's/^release = "\(.*\)"$$/\1/p' conf.py)
 # The editions build side by side (two cores); a lock in each build cache
 # makes sure a diagram or formula is still rendered only once.
 PARALLEL     := --no-print-directory --output-sync=target -j4
 # Reproducible editions: every date in them is the last commit's, so two
-# builds of one commit give the same bytes (ext/epub.py fixes the EPUB's zip
-# dates; FORCE_SOURCE_DATE makes TeX use it too).
+# builds of one commit give the same bytes (book_build/editions/epub.py
+# fixes the EPUB's zip dates; FORCE_SOURCE_DATE makes TeX use it too).
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
 ifneq ($(SOURCE_DATE_EPOCH),)
 export SOURCE_DATE_EPOCH
@@ -62,7 +63,7 @@ $(shell mkdir -p $(STAMPS) && \
 INPUTS := conf.py Makefile requirements.txt package-lock.json \
           $(STAMPS)/epoch \
           $(shell find -H $(wildcard $(addprefix $(CURDIR)/,$(SOURCE) \
-                    diagrams ext static templates tools)) \
+                    diagrams book_build static templates tools)) \
                     -name __pycache__ -prune -o -print)
 # $(call stamped,BUILDER,COMMANDS): run COMMANDS, then date the stamp.
 stamped = @touch $(STAMPS)/$(1).new; \
@@ -137,7 +138,7 @@ $(STAMPS)/html $(STAMPS)/epub $(STAMPS)/doctest: $(INPUTS)
 # recursive make: it shares the job slots (both papers compile side by
 # side) and only prints under make -n. Sphinx's own LaTeX Makefile sets
 # xindy's options for the index. Both papers: $(SLUG).tex (A4) and the
-# two-line $(SLUG)-letter.tex beside it (ext/pdf.py).
+# two-line $(SLUG)-letter.tex beside it (book_build/editions/pdf.py).
 $(STAMPS)/latex: $(INPUTS)
 	@touch $@.new
 	@$(call sphinx,latex)
@@ -179,7 +180,7 @@ pack:
 
 live: setup  ## HTML preview that rebuilds on save, on localhost:8000
 	$(VENV)/bin/sphinx-autobuild $(SPHINXOPTS) -c . \
-	  -d $(BUILD)/doctrees/live --watch diagrams --watch ext \
+	  -d $(BUILD)/doctrees/live --watch diagrams --watch book_build \
 	  $(SOURCE) $(WORK)/live
 
 # The EPUB in a second reading system, calibre, at a 6-inch screen: its

@@ -1,6 +1,7 @@
 """Sphinx configuration for the book: one MyST source, three editions.
 
-Sources live in book/, diagrams in diagrams/, project extensions in ext/.
+Sources live in book/, diagrams in diagrams/, the project's extensions in
+the package book_build/.
 The Makefile runs every build with -n -W --keep-going (nitpicky, warnings
 are errors) and with separate doctree folders per builder.
 """
@@ -10,7 +11,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
-sys.path.insert(0, str(ROOT / "ext"))
+# The book's extensions are the package book_build/ beside this file.
+sys.path.insert(0, str(ROOT))
 
 # -- Book identity ------------------------------------------------------------
 # One place for the title, version and slug; every edition reads them here.
@@ -25,9 +27,10 @@ copyright = "2026, The mlsd-book contributors"
 language = "en"
 # The GitHub repository ("owner/name") whose releases carry the editions,
 # for the landing page's download links and the chapters' citation
-# metadata (ext/downloads.py). The release workflow sets BOOK_REPOSITORY
-# from the repository it runs in; a local build leaves it unset, and then
-# no address is made up: the landing page points at _build/dist.
+# metadata (book_build/downloads.py). The release workflow sets
+# BOOK_REPOSITORY from the repository it runs in; a local build leaves it
+# unset, and then no address is made up: the landing page points at
+# _build/dist.
 book_repository = os.environ.get("BOOK_REPOSITORY", "")
 
 # -- General ------------------------------------------------------------------
@@ -37,23 +40,28 @@ extensions = [
     "myst_parser",
     "sphinx.ext.doctest",
     "sphinxcontrib.bibtex",
-    "bibtex_speedup",  # (ext/) pybtex's plugin look-up, cached
-    "bibliography_labels",  # back-matter labels such as [HOT15]
-    "numref_speedup",  # section numbers found without re-reading pages
-    "snippets",  # a failing snippet reported at its own line
     "sphinx_togglebutton",
-    # Project extensions (ext/), one job each.
-    "diagrams",  # Mermaid files rendered once, cached, per-edition formats
-    "epub",  # the EPUB: numbered navigation, accessibility, PNG diagrams
-    "pdf",  # the PDF: front, main and back matter
-    "aria",  # valid ARIA roles in the HTML and EPUB pages
-    "cover",  # the EPUB cover, drawn from the title and version above
-    "downloads",  # download links from one setting, book_repository
-    "citing",  # "Cite this chapter", a .bib, citation metadata in the head
-    "glossary",  # each glossary entry links back to the chapters using it
-    "navigation",  # a changed table of contents rewrites every page
-    "formulas",  # formulas as SVG with spoken text, typeset once, cached
-    "pages",  # light HTML pages: no icon font script, a trimmed stylesheet
+    # The book's own extensions (book_build/, its README says which Sphinx
+    # event each hooks and in what order), one job each.
+    # Speed-ups of private functions, each tested to change no output:
+    "book_build.patches.bibtex_speedup",  # pybtex's plugin look-up, cached
+    "book_build.patches.numref_speedup",  # section numbers, pages unread
+    # The asset pipeline: rendered once at build time, cached, shared.
+    "book_build.assets.diagrams",  # Mermaid files as SVG, PDF and PNG
+    "book_build.assets.formulas",  # formulas as SVG with spoken text
+    "book_build.assets.cover",  # the EPUB cover, from the title and version
+    # Each edition's specifics.
+    "book_build.editions.html_pages",  # light pages: no icon font script
+    "book_build.editions.aria",  # valid ARIA in the HTML and EPUB pages
+    "book_build.editions.epub",  # numbered navigation, accessibility, PNGs
+    "book_build.editions.pdf",  # front, main and back matter; two papers
+    # Reader-facing features, every edition.
+    "book_build.bibliography_labels",  # back-matter labels such as [HOT15]
+    "book_build.citing",  # "Cite this chapter", a .bib, citation metadata
+    "book_build.downloads",  # download links from one setting
+    "book_build.glossary",  # each glossary entry links back to its uses
+    "book_build.navigation",  # a changed contents rewrites every page
+    "book_build.snippets",  # a failing snippet reported at its own line
 ]
 
 myst_enable_extensions = ["colon_fence", "dollarmath", "deflist",
@@ -76,7 +84,7 @@ bibtex_bibfiles = ["book/references.bib"]  # relative to conf.py
 # block can build on an earlier one, the way the text reads.
 doctest_test_doctest_blocks = ""
 
-# -- Build cache and diagrams (ext/cache.py, ext/diagrams.py) ----------------
+# -- Build cache and diagrams (book_build/assets/) ---------------------------
 # Rendered diagrams, formulas and the cover live outside every builder's
 # output, so that all three editions and later builds share them.
 
@@ -84,9 +92,10 @@ build_cache_dir = str(ROOT / "_build" / "cache")
 diagrams_source_dir = str(ROOT / "diagrams")
 diagrams_mermaid_config = str(ROOT / "diagrams" / "mermaid-config.json")
 diagrams_node_modules = str(ROOT / "node_modules")
-# Chapters use sphinxcontrib-mermaid's directive; ext/diagrams.py turns each
-# into an image of the build-time rendering. "svg" (not "raw") keeps the
-# package from adding Mermaid's JavaScript, from a CDN, to any page.
+# Chapters use sphinxcontrib-mermaid's directive; book_build/assets/
+# diagrams.py turns each into an image of the build-time rendering. "svg"
+# (not "raw") keeps the package from adding Mermaid's JavaScript, from a
+# CDN, to any page.
 mermaid_output_format = "svg"
 
 # -- HTML ---------------------------------------------------------------------
@@ -94,18 +103,21 @@ mermaid_output_format = "svg"
 html_theme = "sphinx_book_theme"
 html_title = project
 html_static_path = ["static"]
-# ext/pages.py renders every page through templates/book-light.html.
+# book_build/editions/html_pages.py renders every page through
+# templates/book-light.html.
 templates_path = ["templates"]
 # Formulas are typeset at build time, by the pinned MathJax run in Node
-# (ext/formulas.py), into SVG with their spoken form for screen readers: no
-# page loads math JavaScript, and the EPUB, which runs none, shows the same
-# formulas. Sphinx's EPUB builder has no math setting of its own and uses
-# this one too; the PDF leaves math to LaTeX.
+# (book_build/assets/formulas.py), into SVG with their spoken form for
+# screen readers: no page loads math JavaScript, and the EPUB, which runs
+# none, shows the same formulas. Sphinx's EPUB builder has no math
+# setting of its own and uses this one too; the PDF leaves math to LaTeX.
 html_math_renderer = "svgmath"
 formulas_node_modules = str(ROOT / "node_modules")
 html_css_files = [
     "html-book.css",  # from static/: tables on a phone, formulas
-    "icons.css",  # the theme's icons without Font Awesome (ext/pages.py)
+    # The theme's icons without Font Awesome (book_build/editions/
+    # html_pages.py).
+    "icons.css",
 ]
 html_theme_options = {
     "show_toc_level": 2,
@@ -135,7 +147,7 @@ epub_description = (
 epub_identifier = slug
 epub_scheme = "URL"
 epub_uid = slug
-# ext/cover.py draws the cover from the title and version above.
+# book_build/assets/cover.py draws the cover from the title and version above.
 epub_cover = ("_static/cover.png", "")
 epub_basename = slug
 epub_css_files = ["epub-book.css"]  # from static/: e-reader layout
@@ -144,7 +156,8 @@ epub_show_urls = "no"
 # Sphinx's .buildinfo files, and the HTML edition's icons, are not part of
 # the book.
 epub_exclude_files = [".buildinfo", ".buildinfo.bak", "_static/icons.css"]
-# schema.org accessibility metadata for the package document (ext/epub.py).
+# schema.org accessibility metadata for the package document
+# (book_build/editions/epub.py).
 epub_accessibility = {
     "accessMode": ["textual", "visual"],
     "accessModeSufficient": ["textual", "textual,visual"],
@@ -174,11 +187,11 @@ latex_documents = [
 # Links in the text carry their own words (a DOI, a title); no footnotes.
 latex_show_urls = "no"
 # The PDF comes on two papers from one LaTeX run's sources: Sphinx writes
-# mlsd-book.tex (A4) once, ext/pdf.py writes mlsd-book-letter.tex, which
-# defines \bookletterpaper and reads the same file, and both are compiled
-# (in parallel under make -j). On Letter the preamble below keeps A4's text
-# block to the point, so both editions break every line and page alike:
-# same pages, page numbers, bookmarks and index.
+# mlsd-book.tex (A4) once, book_build/editions/pdf.py writes
+# mlsd-book-letter.tex, which defines \bookletterpaper and reads the same
+# file, and both are compiled (in parallel under make -j). On Letter the
+# preamble below keeps A4's text block to the point, so both editions break
+# every line and page alike: same pages, page numbers, bookmarks and index.
 latex_elements = {
     "papersize": "a4paper",
     "pointsize": "11pt",
@@ -202,8 +215,8 @@ latex_elements = {
 \end{{titlepage}}
 """,
     # Front matter (contents, preface) and back matter have roman page
-    # numbers and no chapter or section numbers; ext/pdf.py puts
-    # \bookmainmatter and \bookbackmatter around the numbered chapters.
+    # numbers and no chapter or section numbers; book_build/editions/pdf.py
+    # puts \bookmainmatter and \bookbackmatter around the numbered chapters.
     "preamble": r"""
 % US Letter (mlsd-book-letter.tex): A4's text block, as geometry has just
 % computed it, centred on the wider and shorter page. The head and the
@@ -223,9 +236,10 @@ latex_elements = {
 \newcommand{\bookmainmatter}{\mainmatter
   \setcounter{secnumdepth}{\booksecnumdepth}}
 \newcommand{\bookbackmatter}{\backmatter\setcounter{secnumdepth}{-1}}
-% Alternative text for images (ext/pdf.py).
+% Alternative text for images (book_build/editions/pdf.py).
 \usepackage{accsupp}
-% Run-sheet rubrics in two columns, to print on two pages (ext/pdf.py).
+% Run-sheet rubrics in two columns, to print on two pages
+% (book_build/editions/pdf.py).
 \usepackage{multicol}
 % Index entries are terms, not code: the text font, not monospace.
 \protected\def\sphinxstyleindexentry#1{#1}

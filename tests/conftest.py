@@ -26,8 +26,8 @@ SLUG = "mlsd-book"
 RELEASE = re.search(r'^release = "([^"]+)"',
                     (ROOT / "conf.py").read_text(), re.M).group(1)
 
-sys.path.insert(0, str(ROOT / "ext"))
-import downloads  # noqa: E402
+sys.path.insert(0, str(ROOT))  # the build's package, as conf.py does
+from book_build import downloads  # noqa: E402
 
 
 def edition_href(edition: str) -> str:
@@ -163,8 +163,8 @@ def html_dir() -> Path:
     return _need(DIST / "html")
 
 
-# The PDF on both papers, compiled from the same LaTeX sources (ext/pdf.py):
-# every test that reads the PDF runs on each.
+# The PDF on both papers, compiled from the same LaTeX sources
+# (book_build/editions/pdf.py): every test that reads the PDF runs on each.
 PDFS = {"a4": f"{SLUG}.pdf", "letter": f"{SLUG}-letter.pdf"}
 
 

@@ -70,7 +70,7 @@ def mini_project(tmp_path: Path) -> Path:
     for name in ("conf.py", "Makefile", "requirements.txt",
                  "package-lock.json"):
         shutil.copy(ROOT / name, tmp_path / name)
-    for name in ("ext", "tools", "static", "templates", ".venv",
+    for name in ("book_build", "tools", "static", "templates", ".venv",
                  "node_modules"):
         (tmp_path / name).symlink_to(ROOT / name)
     (tmp_path / "book").mkdir()

@@ -3,7 +3,7 @@ chapter's page carries Highwire Press `citation_*` tags (Zotero, Mendeley,
 Google Scholar) and a schema.org Chapter in JSON-LD, part of a Book; the
 landing page carries the Book. Every value must equal the corresponding
 field of the page's own "Cite this chapter" block (its BibTeX and its
-plain text), field by field: ext/citing.py writes them all from one
+plain text), field by field: book_build/citing.py writes them all from one
 source, and this checks that they stayed one."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""The build's own Python (ext/, tools/, tests/, conf.py) passes the linter,
-ruff, with the rules in ruff.toml."""
+"""The build's own Python (book_build/, tools/, tests/, conf.py) passes the
+linter, ruff, with the rules in ruff.toml."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ RUFF = [sys.executable, "-m", "ruff", "check", "--no-cache"]
 
 def test_the_code_passes_the_linter():
     result = subprocess.run(
-        [*RUFF, "ext", "tools", "tests", "conf.py"], cwd=ROOT,
+        [*RUFF, "book_build", "tools", "tests", "conf.py"], cwd=ROOT,
         capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
 

@@ -1,4 +1,4 @@
-"""Download links from one setting, BOOK_REPOSITORY (ext/downloads.py).
+"""Download links from one setting, BOOK_REPOSITORY (book_build/downloads.py).
 
 Set (the release workflow sets it from the repository it runs in), the
 landing page links each edition at its permanent release address and the

@@ -20,7 +20,9 @@ from conftest import ROOT, diagram_placements
 sys.path.insert(0, str(ROOT / "tools"))
 import ereader_check as ereader  # noqa: E402
 
-TALL = 1.3  # ext/epub.py: a diagram may be 1.3 times as tall as the text
+# book_build/editions/epub.py: a diagram may be 1.3 times as tall as the
+# text is wide.
+TALL = 1.3
 
 
 @pytest.fixture(scope="session")

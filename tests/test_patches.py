@@ -1,4 +1,5 @@
-"""The two private-API patches in ext/ change speed, never output.
+"""The two private-API patches (book_build/patches/) change speed, never
+output.
 
 Each is checked on a tiny book built in this process (sphinx.testing),
 once with the patch and once with the original function, and the reader's
@@ -10,17 +11,17 @@ and an upstream change that broke both alike would still be caught.
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 
 import pybtex.plugin
 from sphinx.domains.std import StandardDomain
 from sphinx.testing.util import SphinxTestApp
 
-from conftest import ROOT
+# conftest.py puts the project root on sys.path, as conf.py does.
+from book_build.patches import numref_speedup
 
-sys.path.insert(0, str(ROOT / "ext"))  # as conf.py does for the book
-import numref_speedup  # noqa: E402
+NUMREF = "book_build.patches.numref_speedup"
+BIBTEX = "book_build.patches.bibtex_speedup"
 
 CONF = """\
 extensions = {extensions!r}
@@ -85,7 +86,7 @@ def test_numref_speedup_keeps_the_link_text(tmp_path, monkeypatch):
     plain = link_texts(build(tmp_path / "plain", NUMREF_BOOK, extensions)
                        / "two.html")
     fast = link_texts(build(tmp_path / "fast", NUMREF_BOOK,
-                            extensions + ["numref_speedup"]) / "two.html")
+                            extensions + [NUMREF]) / "two.html")
     assert StandardDomain._resolve_numref_xref is not numref_speedup._resolve
     assert fast == plain == ["Section 1.2", "Section 1.1", "Figure 1.1"]
 
@@ -101,11 +102,11 @@ def test_bibtex_speedup_keeps_the_bibliography_labels(tmp_path, monkeypatch):
     lookup = pybtex.plugin._load_entry_point
     uncached = getattr(lookup, "__wrapped__", lookup)
     extensions = ["myst_parser", "sphinxcontrib.bibtex",
-                  "bibliography_labels"]
+                  "book_build.bibliography_labels"]
     monkeypatch.setattr(pybtex.plugin, "_load_entry_point", uncached)
     plain = labels(build(tmp_path / "plain", BIBLIOGRAPHY_BOOK, extensions)
                    / "index.html")
     fast = labels(build(tmp_path / "fast", BIBLIOGRAPHY_BOOK,
-                        ["bibtex_speedup"] + extensions) / "index.html")
+                        [BIBTEX] + extensions) / "index.html")
     assert hasattr(pybtex.plugin._load_entry_point, "cache_info")
     assert fast == plain == ["Doe20", "HOT15"]

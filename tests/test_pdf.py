@@ -221,8 +221,9 @@ def test_every_diagram_has_its_alt_text_for_screen_readers(reader):
 
 
 def test_every_run_sheet_prints_on_two_pages(reader, chapters):
-    # ext/pdf.py starts each run-sheet on a page of its own and the next
-    # section on a fresh page after it, so its length is a page difference.
+    # book_build/editions/pdf.py starts each run-sheet on a page of its own
+    # and the next section on a fresh page after it, so its length is a page
+    # difference.
     rows = outline(reader)
     spans = {}
     for at, (depth, title, page) in enumerate(rows):
@@ -237,9 +238,10 @@ def test_every_run_sheet_prints_on_two_pages(reader, chapters):
 
 
 # -- Two papers ------------------------------------------------------------
-# ext/pdf.py compiles the one LaTeX document twice; on Letter, conf.py's
-# preamble centres A4's text block on the page. So both papers break every
-# line and page alike; only the paper around the text differs.
+# book_build/editions/pdf.py compiles the one LaTeX document twice; on
+# Letter, conf.py's preamble centres A4's text block on the page. So both
+# papers break every line and page alike; only the paper around the text
+# differs.
 
 PAPER_PT = {"a4": (595.28, 841.89), "letter": (612.0, 792.0)}
 # A4's text block as Sphinx sets it (1 inch margins), in PDF points.

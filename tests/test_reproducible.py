@@ -58,7 +58,7 @@ def clean_build(folder: Path, epoch: str) -> Path:
         shutil.copy(ROOT / name, folder / name)
     for name in ("book", "diagrams"):
         shutil.copytree(ROOT / name, folder / name)
-    for name in ("ext", "tools", "static", "templates", ".venv",
+    for name in ("book_build", "tools", "static", "templates", ".venv",
                  "node_modules"):
         (folder / name).symlink_to(ROOT / name)
     home = folder / "home"
@@ -94,8 +94,8 @@ def built_from_scratch(epoch: str) -> bool:
     if not stamp.is_file() or stamp.read_text().strip() != epoch:
         return False
     built = stamp.stat().st_mtime
-    sources = [p for name in ("book", "diagrams", "ext", "static", "templates",
-                             "tools")
+    sources = [p for name in ("book", "diagrams", "book_build", "static",
+                             "templates", "tools")
                for p in (ROOT / name).rglob("*")
                if p.is_file() and "__pycache__" not in p.parts]
     sources += [ROOT / "conf.py", ROOT / "Makefile"]

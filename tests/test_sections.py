@@ -53,7 +53,8 @@ def test_sections_have_the_same_numbers_titles_and_anchors_everywhere(
         assert len(html) >= 8, ch.docname
         assert xhtml == html, ch.docname
         # The PDF prints a chapter's references as footnotes, so its
-        # References section is the one the PDF leaves out (ext/pdf.py).
+        # References section is the one the PDF leaves out
+        # (book_build/editions/pdf.py).
         assert pdf_sections(reader, ch.number) == [
             (n, t) for a, n, t in html
             if a != f"{ch.docname}-references"], ch.docname

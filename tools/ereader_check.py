@@ -10,7 +10,8 @@ From that PDF the script checks what a reader sees:
 
 - the title page shows the book's title with no word broken;
 - every diagram is as wide as the text (or, for a diagram too tall for a
-  portrait screen, the narrower width ext/epub.py gives it), undistorted;
+  portrait screen, the narrower width book_build/editions/epub.py gives
+  it), undistorted;
 - every diagram's labels are at least MIN_LABEL_PX pixels high on that
   screen (the label's font size; capitals are about 0.7 of it), except the
   diagrams listed in SMALL_LABELS, which need a portrait re-layout;

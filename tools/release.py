@@ -22,10 +22,10 @@ import time
 import zipfile
 from pathlib import Path
 
-# The release files' names are ext/downloads.py's, which the landing page
-# links to.
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "ext"))
-import downloads  # noqa: E402
+# The release files' names are book_build/downloads.py's, which the
+# landing page links to.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from book_build import downloads  # noqa: E402
 
 SLUG = "mlsd-book"
 

@@ -5,7 +5,8 @@ and the no-change rebuild time of every step, and how many diagrams and
 formula images each step rendered:
 
 - this project: diagrams rendered once in one browser into a shared cache
-  (ext/diagrams.py), formulas typeset in one batch (ext/formulas.py);
+  (book_build/assets/diagrams.py), formulas typeset in one batch
+  (book_build/assets/formulas.py);
 - the default path: sphinxcontrib-mermaid running mermaid-cli once per
   diagram per builder, and Sphinx's imgmath once per formula.
 
@@ -49,7 +50,7 @@ def copy_project(dest: Path, book: str) -> None:
     for name in ("conf.py", "Makefile", "requirements.txt",
                  "package-lock.json"):
         shutil.copy(ROOT / name, dest / name)
-    for name in ("ext", "tools", "static", "templates", ".venv",
+    for name in ("book_build", "tools", "static", "templates", ".venv",
                  "node_modules"):
         (dest / name).symlink_to(ROOT / name)
     if book == "real":

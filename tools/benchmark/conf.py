@@ -20,7 +20,9 @@ sys.path.insert(0, str(HERE))
 
 # `extensions` comes from the project's conf.py, executed above.
 extensions = [e for e in extensions  # noqa: F821
-              if e not in ("diagrams", "formulas", "pages")]
+              if e not in ("book_build.assets.diagrams",
+                           "book_build.assets.formulas",
+                           "book_build.editions.html_pages")]
 # The chapters' {mermaid} directives then take the package's own path.
 extensions += ["sphinxcontrib.mermaid", "sphinx.ext.imgmath"]
 

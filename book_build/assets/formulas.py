@@ -44,7 +44,7 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx.util.math import get_node_equation_number
 
-import cache
+from book_build.assets import cache
 
 logger = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ the GitHub repository whose releases carry the editions, as "owner/name".
 
 - Set, the landing page links each edition of this version at its
   permanent release address, and the page of the latest release; the
-  chapter pages' citation metadata gives the PDF's address (ext/citing.py).
+  chapter pages' citation metadata gives the PDF's address (citing.py).
 - Unset (every local build), no address is made up: the landing page links
   the editions beside the HTML in _build/dist, and says that is where they
   are.

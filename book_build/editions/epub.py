@@ -1,6 +1,6 @@
 """The EPUB edition: what Sphinx's EPUB 3 builder has no setting for.
 
-- Formulas: the same inline SVG as the HTML (ext/formulas.py); EPUB 3
+- Formulas: the same inline SVG as the HTML (assets/formulas.py); EPUB 3
   wants every content document that holds inline SVG flagged ``svg`` in the
   package document, which Sphinx does not do.
 - Diagrams as PNG: e-readers show raster images most reliably, and
@@ -27,7 +27,7 @@
 - Reproducible: with SOURCE_DATE_EPOCH set, every entry of the EPUB's zip
   carries that date instead of its file's time, so two builds of the same
   sources give the same bytes.
-(Valid ARIA in the pages themselves comes from ext/aria.py.)
+(Valid ARIA in the pages themselves comes from aria.py, beside this one.)
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.builders.epub3 import Epub3Builder
 
-from glossary import glossary_docs
+from book_build.glossary import glossary_docs
 
 IMAGE_PREFERENCE = ["image/png", "image/jpeg", "image/gif", "image/svg+xml"]
 

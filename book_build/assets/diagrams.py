@@ -39,7 +39,7 @@ from sphinx.errors import SphinxError
 from sphinx.util import logging
 from sphinxcontrib.mermaid import Mermaid, mermaid
 
-import cache
+from book_build.assets import cache
 
 logger = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 // Render many Mermaid diagrams in one run: two headless Chromium browsers
 // (one per core) share the queue.
 //
-// Called by ext/diagrams.py with a JSON job list on stdin:
+// Called by diagrams.py, beside it, with a JSON job list on stdin:
 //   {"mermaidJs": path, "config": {...}, "chromium": path,
 //    "jobs": [{"name": str, "source": str, "outDir": path}]}
 // For each job it writes <outDir>/<name>.svg (HTML), .pdf (LaTeX, vector,

@@ -1,9 +1,9 @@
 // Typeset a batch of TeX formulas to SVG with the pinned MathJax, in Node
 // (the `mathjax` package's Node entry and its liteDOM; no browser), with a
-// spoken form from MathJax's speech rule engine (SRE). ext/formulas.py runs
-// it once per build, for every formula not yet in the cache.
+// spoken form from MathJax's speech rule engine (SRE). formulas.py, beside
+// it, runs it once per build, for every formula not yet in the cache.
 //
-//   node ext/render_math.mjs < request.json
+//   node book_build/assets/render_math.mjs < request.json
 // request: {"mathjax": "<node_modules/mathjax>",
 //           "formulas": [{"key", "tex", "display"}, ...]}
 // prints one JSON line per formula: {"key", "svg", "speech"} or
@@ -13,10 +13,9 @@
 // under ids named after the glyph alone ("mjx-I-1D465": TeX font variant
 // and character), never after a counter, so the bytes of one formula do not
 // depend on which formulas were typeset before it, and a page that shows
-// several formulas can keep one copy of each glyph (ext/formulas.py). Its
-// size is in em of the surrounding text (the TeX font's 1000 units to the
-// em), its colour is currentColor, and its accessible name is the speech
-// string.
+// several formulas can keep one copy of each glyph (formulas.py). Its size
+// is in em of the surrounding text (the TeX font's 1000 units to the em),
+// its colour is currentColor, and its accessible name is the speech string.
 
 import { createRequire } from "node:module";
 import fs from "node:fs";

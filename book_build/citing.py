@@ -20,10 +20,11 @@ import os
 import time
 from pathlib import Path
 
-import downloads
 from docutils import nodes
 from sphinx import addnodes
 from sphinx.application import Sphinx
+
+from book_build import downloads
 
 
 def _year() -> int:

@@ -3,7 +3,7 @@ version in conf.py, so that it never disagrees with the title page.
 
 The cover is written as SVG and turned into a PNG (what e-readers show
 most reliably) by Debian's Chromium, once per distinct cover: the PNG is
-kept in the build cache (ext/cache.py).
+kept in the build cache (book_build/assets/cache.py).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pathlib import Path
 from sphinx.application import Sphinx
 from sphinx.errors import SphinxError
 
-import cache
+from book_build.assets import cache
 
 WIDTH, HEIGHT = 1600, 2400  # 2:3, the usual e-book cover shape
 
