@@ -13,8 +13,9 @@ From that PDF the script checks what a reader sees:
   portrait screen, the narrower width book_build/editions/epub.py gives
   it), undistorted;
 - every diagram's labels are at least MIN_LABEL_PX pixels high on that
-  screen (the label's font size; capitals are about 0.7 of it), except the
-  diagrams listed in SMALL_LABELS, which need a portrait re-layout;
+  screen (the label's font size; capitals are about 0.7 of it), with no
+  exceptions: a diagram too wide for a portrait screen is laid out again
+  (fewer nodes side by side, shorter labels) or split in two;
 
 and renders the title page and every diagram's page as the screen would
 show them, 600 x 800 PNGs in OUT/pages (default _build/ereader/pages).
@@ -51,21 +52,6 @@ TEXT_WIDTH_PX = 530
 # it. 12 px is about 5 pt at 167 ppi, the size of small print in a book's
 # figure; below it a reader has to tap to zoom.
 MIN_LABEL_PX = 12.0
-
-# Diagrams whose labels stay below the minimum at the full text width:
-# wide architecture diagrams (five to six nodes side by side) and one very
-# tall one. Each needs a portrait re-layout (fewer nodes per rank, or a
-# split); until then a reader zooms. A diagram may leave this list, never
-# join it: tests/test_ereader.py fails on any other diagram below it.
-SMALL_LABELS = {
-    "ad-prediction-architecture",
-    "entity-linking-architecture",
-    "feed-architecture",
-    "feed-heavy-ranker",
-    "llm-assistant-architecture",
-    "recommendations-architecture",
-    "self-driving-architecture",
-}
 
 TITLE = "Machine Learning System Design Interviews"
 
@@ -239,13 +225,11 @@ def check(epub: Path, html: Path, out: Path) -> list[str]:
         if distorted:
             flag.append(f"distorted ({image['xppi']:g} x {image['yppi']:g} "
                         "ppi)")
-        if label < MIN_LABEL_PX and name not in SMALL_LABELS:
+        if label < MIN_LABEL_PX:
             flag.append(f"labels {label:.1f} px")
-        note = ("  (below the minimum: known, needs a portrait layout)"
-                if label < MIN_LABEL_PX and name in SMALL_LABELS else "")
         print(f"  p. {image['page']:4d} {name:34s} {shown_px:4.0f} px wide "
               f"({share:3.0f}%, wanted {d['width']}%), labels "
-              f"{label:4.1f} px, PNG {image['w']}x{image['h']}{note}")
+              f"{label:4.1f} px, PNG {image['w']}x{image['h']}")
         problems += [f"{name}: {f}" for f in flag]
     problems += [f"{name}: not found in calibre's PDF"
                  for name in sorted(set(diagrams) - seen)]
