@@ -1,11 +1,12 @@
-"""The two private-API patches (book_build/patches/) change speed, never
-output.
+"""The speed-ups in book_build/patches/ change speed, never output: the
+two private-API patches, and the cache of formatted bibliography entries.
 
 Each is checked on a tiny book built in this process (sphinx.testing),
 once with the patch and once with the original function, and the reader's
 text is compared: the {numref} link text across chapters, and the
-bibliography's labels. They also pin the output itself, so that a patch
-and an upstream change that broke both alike would still be caught.
+bibliography's labels and entries. They also pin the output itself, so
+that a patch and an upstream change that broke both alike would still be
+caught.
 """
 
 from __future__ import annotations
@@ -14,14 +15,16 @@ import re
 from pathlib import Path
 
 import pybtex.plugin
+from pybtex.style.formatting import BaseStyle
 from sphinx.domains.std import StandardDomain
 from sphinx.testing.util import SphinxTestApp
 
 # conftest.py puts the project root on sys.path, as conf.py does.
-from book_build.patches import numref_speedup
+from book_build.patches import bibtex_cache, numref_speedup
 
 NUMREF = "book_build.patches.numref_speedup"
 BIBTEX = "book_build.patches.bibtex_speedup"
+BIBTEX_CACHE = "book_build.patches.bibtex_cache"
 
 CONF = """\
 extensions = {extensions!r}
@@ -59,10 +62,11 @@ BIBLIOGRAPHY_BOOK = {
 }
 
 
-def build(root: Path, files: dict[str, str], extensions: list[str]) -> Path:
+def build(root: Path, files: dict[str, str], extensions: list[str],
+          conf: str = "") -> Path:
     src = root / "src"
     src.mkdir(parents=True)
-    (src / "conf.py").write_text(CONF.format(extensions=extensions))
+    (src / "conf.py").write_text(CONF.format(extensions=extensions) + conf)
     for name, text in files.items():
         (src / name).write_text(text)
     app = SphinxTestApp("html", srcdir=src, builddir=root / "out")
@@ -110,3 +114,51 @@ def test_bibtex_speedup_keeps_the_bibliography_labels(tmp_path, monkeypatch):
                         [BIBTEX] + extensions) / "index.html")
     assert hasattr(pybtex.plugin._load_entry_point, "cache_info")
     assert fast == plain == ["Doe20", "HOT15"]
+
+
+def bibliography_html(page: Path) -> str:
+    html = page.read_text(encoding="utf-8")
+    return html[html.index('<div class="citation"'):
+                html.rindex('</div>\n</div>')]
+
+
+def test_bibtex_cache_keeps_the_bibliography(tmp_path, monkeypatch):
+    """Formatted from scratch, from a cold cache and from a warm one, the
+    bibliography is the same, and the warm build formats nothing."""
+    monkeypatch.setattr(BaseStyle, "format_entry", BaseStyle.format_entry)
+    monkeypatch.setattr(bibtex_cache, "_folder", None)
+    extensions = ["myst_parser", "sphinxcontrib.bibtex",
+                  "book_build.bibliography_labels"]
+    plain = bibliography_html(build(tmp_path / "plain", BIBLIOGRAPHY_BOOK,
+                                    extensions) / "index.html")
+    conf = f"build_cache_dir = {str(tmp_path / 'cache')!r}\n"
+    cached = extensions + [BIBTEX_CACHE]
+    cold = bibliography_html(build(tmp_path / "cold", BIBLIOGRAPHY_BOOK,
+                                   cached, conf) / "index.html")
+    stored = sorted((tmp_path / "cache" / "bibliography").glob("*.pickle"))
+    assert stored, "the cold build stored no entry"
+    formatted = []
+    monkeypatch.setattr(bibtex_cache, "_original",
+                        lambda *a, **k: formatted.append(a) or None)
+    warm = bibliography_html(build(tmp_path / "warm", BIBLIOGRAPHY_BOOK,
+                                   cached, conf) / "index.html")
+    assert not formatted, "the warm build formatted entries again"
+    assert warm == cold == plain
+    assert "Focusing on the long-term" in plain and "HOT15" in plain
+
+
+def test_bibtex_cache_key_follows_the_entry():
+    """Another title, author or label is another key; the same entry
+    parsed again is the same key."""
+    from pybtex.database import parse_string
+    style = pybtex.plugin.find_plugin("pybtex.style.formatting", "alpha")()
+
+    def key(bib: str, label: str = "A") -> str:
+        entry, = parse_string(bib, "bibtex").entries.values()
+        return bibtex_cache.entry_key(style, label, entry)
+
+    base = "@book{k, author = {Doe, Jane}, title = {T}, year = {2020}}"
+    assert key(base) == key(base)
+    assert key(base) != key(base.replace("{T}", "{U}"))
+    assert key(base) != key(base.replace("Jane", "John"))
+    assert key(base) != key(base, label="B")
