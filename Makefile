@@ -17,8 +17,7 @@ WORK         := $(BUILD)/work
 DIST         := $(BUILD)/dist
 RELEASE      := $(BUILD)/release
 SLUG         := mlsd-book
-# The PDF on two papers, compiled from one LaTeX run's sources
-# (book_build/editions/pdf.py).
+# The PDF on two papers, from one XeTeX run (tools/papers.py).
 PDFS         := $(SLUG).pdf $(SLUG)-letter.pdf
 VERSION      := $(shell sed -n 's/^release = "\(.*\)"$$/\1/p' conf.py)
 # The editions build side by side (two cores); a lock in each build cache
@@ -135,15 +134,17 @@ $(STAMPS)/html $(STAMPS)/epub $(STAMPS)/doctest: $(INPUTS)
 	$(call stamped,$(@F),$(call sphinx,$(@F)))
 
 # The PDF's steps are written out, so that the LaTeX make is seen as a
-# recursive make: it shares the job slots (both papers compile side by
-# side) and only prints under make -n. Sphinx's own LaTeX Makefile sets
-# xindy's options for the index. Both papers: $(SLUG).tex (A4) and the
-# two-line $(SLUG)-letter.tex beside it (book_build/editions/pdf.py).
+# recursive make and only prints under make -n. Sphinx's own LaTeX
+# Makefile runs latexmk with xindy's options for the index; -pdfxe keeps
+# XeTeX's pages (.xdv) beside the A4 PDF, and tools/papers.py draws
+# $(SLUG)-letter.pdf from those pages: the book is typeset once.
 $(STAMPS)/latex: $(INPUTS)
 	@touch $@.new
 	@$(call sphinx,latex)
-	@$(MAKE) --no-print-directory -C $(WORK)/latex $(PDFS) \
-	  LATEXMKOPTS="-interaction=nonstopmode -halt-on-error -file-line-error" \
+	@{ $(MAKE) --no-print-directory -C $(WORK)/latex $(SLUG).pdf \
+	     PDFLATEX="latexmk -pdfxe -dvi- -ps-" \
+	     LATEXMKOPTS="-interaction=nonstopmode -halt-on-error -file-line-error" \
+	   && $(VENV)/bin/python tools/papers.py $(WORK)/latex/$(SLUG); } \
 	  > $(WORK)/latex/build.log 2>&1 \
 	  || { grep -E -A3 '^[^ ]+:[0-9]+:|^!' $(WORK)/latex/build.log \
 	         | head -n 30 || true; rm -f $@; \

@@ -55,7 +55,7 @@ extensions = [
     "book_build.editions.html_pages",  # light pages: no icon font script
     "book_build.editions.aria",  # valid ARIA in the HTML and EPUB pages
     "book_build.editions.epub",  # numbered navigation, accessibility, PNGs
-    "book_build.editions.pdf",  # front, main and back matter; two papers
+    "book_build.editions.pdf",  # front, main and back matter; alt text
     # Reader-facing features, every edition.
     "book_build.bibliography_labels",  # back-matter labels such as [HOT15]
     "book_build.citing",  # "Cite this chapter", a .bib, citation metadata
@@ -187,11 +187,10 @@ latex_documents = [
 ]
 # Links in the text carry their own words (a DOI, a title); no footnotes.
 latex_show_urls = "no"
-# The PDF comes on two papers from one LaTeX run's sources: Sphinx writes
-# mlsd-book.tex (A4) once, book_build/editions/pdf.py writes
-# mlsd-book-letter.tex, which defines \bookletterpaper and reads the same
-# file, and both are compiled (in parallel under make -j). On Letter the
-# preamble below keeps A4's text block to the point, so both editions break
+# The PDF comes on two papers from one XeTeX run: Sphinx writes
+# mlsd-book.tex (A4), XeTeX typesets it once, latexmk writes the A4 PDF and
+# tools/papers.py the US Letter one from the same pages, A4's text block
+# centred on Letter (the preamble below says where). Both editions break
 # every line and page alike: same pages, page numbers, bookmarks and index.
 latex_elements = {
     "papersize": "a4paper",
@@ -219,18 +218,33 @@ latex_elements = {
     # numbers and no chapter or section numbers; book_build/editions/pdf.py
     # puts \bookmainmatter and \bookbackmatter around the numbered chapters.
     "preamble": r"""
-% US Letter (mlsd-book-letter.tex): A4's text block, as geometry has just
-% computed it, centred on the wider and shorter page. The head and the
-% foot come closer to the text (Letter has 17 mm less height), about 8 mm
-% of paper stays clear at every edge, and no line or page breaks
-% differently.
-\ifdefined\bookletterpaper
-  \edef\bookletterlayout{letterpaper,
-    hmargin=\the\dimexpr(8.5in-\textwidth)/2\relax,
-    vmargin=\the\dimexpr(11in-\textheight)/2\relax,
-    headsep=12pt, footskip=22pt}
-  \expandafter\geometry\expandafter{\bookletterlayout}
-\fi
+% US Letter (mlsd-book-letter.pdf) is drawn from these A4 pages by
+% tools/papers.py, so that the book is typeset once: A4's text block
+% centred on the wider and shorter page, and the head and the foot closer
+% to the text (Letter has 17 mm less height), so that about 8 mm of paper
+% stays clear at every edge. Here the head and the foot are each wrapped in
+% a translation that is zero on A4 and that tools/papers.py rewrites for
+% Letter, and Letter's layout is written to \jobname.letter (TeX points).
+\makeatletter
+\let\book@head\f@nch@head
+\def\f@nch@head#1#2#3#4#5{\special{pdf:code q 1 0 0 1 0 +000.0000 cm}%
+  \book@head{#1}{#2}{#3}{#4}{#5}\special{pdf:code Q}}
+\let\book@foot\f@nch@foot
+\def\f@nch@foot#1#2#3#4#5{\special{pdf:code q 1 0 0 1 0 -000.0000 cm}%
+  \book@foot{#1}{#2}{#3}{#4}{#5}\special{pdf:code Q}}
+\newwrite\book@letter
+\def\book@line#1#2{\immediate\write\book@letter{#1 \the\dimexpr#2\relax}}
+\AtBeginDocument{%
+  \immediate\openout\book@letter=\jobname.letter
+  \book@line{width}{8.5in}%
+  \book@line{height}{11in}%
+  \book@line{right}{(8.5in-\textwidth)/2-1in-\hoffset-\oddsidemargin}%
+  \book@line{down}{(11in-\textheight)/2-1in-\voffset-\topmargin
+                   -\headheight-\headsep}%
+  \book@line{head}{\headsep-12pt}% how much closer to the text
+  \book@line{foot}{\footskip-22pt}%
+  \immediate\closeout\book@letter}
+\makeatother
 \newcommand{\bookfrontmatter}{\frontmatter
   \edef\booksecnumdepth{\the\value{secnumdepth}}%
   \setcounter{secnumdepth}{-1}}
