@@ -49,26 +49,29 @@ _code: dict[tuple[type, type], bytes] = {}
 _original = BaseStyle.format_entry
 
 
-def _sources(cls: type) -> list[str]:
-    files = set()
+def _sources(cls: type) -> dict[str, str]:
+    """Module name -> source file, for every class cls is made of."""
+    found = {}
     for klass in cls.__mro__:
         try:
-            files.add(inspect.getfile(klass))
+            found[klass.__module__] = inspect.getfile(klass)
         except TypeError:  # builtins (object) have no file
             pass
-    return sorted(files)
+    return found
 
 
 def code_fingerprint(style: BaseStyle) -> bytes:
-    """What shapes the text besides the entry: packages, style code."""
+    """What shapes the text besides the entry: packages, style code. By
+    module name and file content: a path can be spelled two ways."""
     kinds = (type(style), type(style.name_style))
     if kinds not in _code:
         digest = hashlib.sha256()
         for name in PACKAGES:
             digest.update(f"{name}={importlib.metadata.version(name)}\n"
                           .encode())
-        for path in sorted({*_sources(kinds[0]), *_sources(kinds[1])}):
-            digest.update(path.encode() + b"\0" + Path(path).read_bytes())
+        modules = {**_sources(kinds[0]), **_sources(kinds[1])}
+        for module, path in sorted(modules.items()):
+            digest.update(module.encode() + b"\0" + Path(path).read_bytes())
         _code[kinds] = digest.digest()
     return _code[kinds]
 
