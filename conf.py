@@ -43,9 +43,11 @@ extensions = [
     "sphinx_togglebutton",
     # The book's own extensions (book_build/, its README says which Sphinx
     # event each hooks and in what order), one job each.
-    # Speed-ups of private functions, each tested to change no output:
+    # Speed-ups, each tested to change no output:
     "book_build.patches.bibtex_speedup",  # pybtex's plugin look-up, cached
     "book_build.patches.bibtex_cache",  # formatted entries kept, shared
+    "book_build.patches.highlight_cache",  # highlighted code kept, shared
+    "book_build.patches.latex_templates",  # one LaTeX table renderer
     "book_build.patches.numref_speedup",  # section numbers, pages unread
     # The asset pipeline: rendered once at build time, cached, shared.
     "book_build.assets.diagrams",  # Mermaid files as SVG, PDF and PNG

@@ -1,10 +1,12 @@
 """The speed-ups in book_build/patches/ change speed, never output: the
-two private-API patches, and the cache of formatted bibliography entries.
+private-API patches, and the caches of formatted bibliography entries and
+of highlighted code.
 
 Each is checked on a tiny book built in this process (sphinx.testing),
 once with the patch and once with the original function, and the reader's
-text is compared: the {numref} link text across chapters, and the
-bibliography's labels and entries. They also pin the output itself, so
+text is compared: the {numref} link text across chapters, the
+bibliography's labels and entries, and the HTML and LaTeX of code blocks
+and tables. They also pin the output itself, so
 that a patch and an upstream change that broke both alike would still be
 caught.
 """
@@ -17,14 +19,17 @@ from pathlib import Path
 import pybtex.plugin
 from pybtex.style.formatting import BaseStyle
 from sphinx.domains.std import StandardDomain
+from sphinx.highlighting import PygmentsBridge
 from sphinx.testing.util import SphinxTestApp
 
 # conftest.py puts the project root on sys.path, as conf.py does.
-from book_build.patches import bibtex_cache, numref_speedup
+from book_build.patches import bibtex_cache, highlight_cache, numref_speedup
 
 NUMREF = "book_build.patches.numref_speedup"
 BIBTEX = "book_build.patches.bibtex_speedup"
 BIBTEX_CACHE = "book_build.patches.bibtex_cache"
+HIGHLIGHT = "book_build.patches.highlight_cache"
+TEMPLATES = "book_build.patches.latex_templates"
 
 CONF = """\
 extensions = {extensions!r}
@@ -63,19 +68,22 @@ BIBLIOGRAPHY_BOOK = {
 
 
 def build(root: Path, files: dict[str, str], extensions: list[str],
-          conf: str = "") -> Path:
+          conf: str = "", builder: str = "html", warnings: str = "") -> Path:
+    """Build, and check that Sphinx said exactly `warnings`."""
     src = root / "src"
     src.mkdir(parents=True)
     (src / "conf.py").write_text(CONF.format(extensions=extensions) + conf)
     for name, text in files.items():
         (src / name).write_text(text)
-    app = SphinxTestApp("html", srcdir=src, builddir=root / "out")
+    app = SphinxTestApp(builder, srcdir=src, builddir=root / "out")
     try:
         app.build()
-        assert not app.warning.getvalue(), app.warning.getvalue()
+        said = re.sub(r"\x1b\[[0-9;]*m", "", app.warning.getvalue())
+        said = re.sub(r"^\S*index\.md:\d+: ", "", said, flags=re.M)
+        assert said == warnings, app.warning.getvalue()
     finally:
         app.cleanup()
-    return root / "out" / "html"
+    return root / "out" / builder
 
 
 def link_texts(page: Path) -> list[str]:
@@ -162,3 +170,67 @@ def test_bibtex_cache_key_follows_the_entry():
     assert key(base) != key(base.replace("{T}", "{U}"))
     assert key(base) != key(base.replace("Jane", "John"))
     assert key(base) != key(base, label="B")
+
+
+CODE_BOOK = {
+    "index.md": (
+        "# Book\n\n```python\ndef f(x):\n    return {'a': x ** 2}  # \\o/\n"
+        "```\n\n```pycon\n>>> f(2)\n{'a': 4}\n```\n\n"
+        "| Name | Value |\n| --- | --- |\n| `a_b` | 1 % |\n| c | {} |\n"
+    ),
+}
+
+
+def code_text(out: Path, builder: str) -> str:
+    if builder == "html":
+        html = (out / "index.html").read_text(encoding="utf-8")
+        return "".join(re.findall(r'<div class="highlight.*?</pre></div>',
+                                  html, re.S))
+    tex = next(out.glob("*.tex")).read_text(encoding="utf-8")
+    return tex[tex.index(r"\begin{document}"):]
+
+
+def test_highlight_cache_and_latex_templates_keep_code_and_tables(
+        tmp_path, monkeypatch):
+    """Code blocks and tables, in HTML and LaTeX, are the same highlighted
+    afresh, from a cold cache and from a warm one (which highlights
+    nothing), and with one LaTeX renderer for every table."""
+    from sphinx.util.template import LaTeXRenderer
+    from sphinx.writers import latex
+    monkeypatch.setattr(PygmentsBridge, "highlight_block",
+                        PygmentsBridge.highlight_block)
+    monkeypatch.setattr(latex, "LaTeXRenderer", LaTeXRenderer)
+    monkeypatch.setattr(highlight_cache, "_folder", None)
+    conf = f"build_cache_dir = {str(tmp_path / 'cache')!r}\n"
+    base = ["myst_parser"]
+    for builder in ("html", "latex"):
+        plain = code_text(build(tmp_path / f"plain-{builder}", CODE_BOOK,
+                                base, builder=builder), builder)
+        cold = code_text(build(tmp_path / f"cold-{builder}", CODE_BOOK,
+                               base + [HIGHLIGHT, TEMPLATES], conf,
+                               builder=builder), builder)
+        assert latex.LaTeXRenderer is not LaTeXRenderer
+        with monkeypatch.context() as m:
+            m.setattr(highlight_cache, "_original", None)  # must not run
+            warm = code_text(build(tmp_path / f"warm-{builder}", CODE_BOOK,
+                                   base + [HIGHLIGHT, TEMPLATES], conf,
+                                   builder=builder), builder)
+        assert warm == cold == plain, builder
+        assert "return" in plain and ("a\\_b" in plain or builder == "html")
+    assert len(list((tmp_path / "cache" / "highlight").iterdir())) >= 4
+
+
+def test_highlight_cache_keeps_no_warning_away(tmp_path, monkeypatch):
+    """A block Pygments cannot highlight warns on every build, warm or
+    cold, as it does uncached."""
+    monkeypatch.setattr(PygmentsBridge, "highlight_block",
+                        PygmentsBridge.highlight_block)
+    monkeypatch.setattr(highlight_cache, "_folder", None)
+    book = {"index.md": "# Book\n\n```nosuchlanguage\nx = 1\n```\n"}
+    conf = f"build_cache_dir = {str(tmp_path / 'cache')!r}\n"
+    said = ("WARNING: Pygments lexer name 'nosuchlanguage' is not known "
+            "[misc.highlighting_failure]\n")
+    build(tmp_path / "plain", book, ["myst_parser"], warnings=said)
+    for run in ("cold", "warm"):
+        build(tmp_path / run, book, ["myst_parser", HIGHLIGHT], conf,
+              warnings=said)

@@ -1,5 +1,6 @@
 """Speed-ups that replace a private function of Sphinx or pybtex, or
-(bibtex_cache) keep a public one's results in the build cache.
+(bibtex_cache, highlight_cache) keep a public one's results in the build
+cache.
 
 Each changes how fast the build is, never what it writes
 (tests/test_patches.py builds a tiny book with and without it), and names
