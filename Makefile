@@ -136,15 +136,16 @@ $(STAMPS)/html $(STAMPS)/epub $(STAMPS)/doctest: $(INPUTS)
 # The PDF's steps are written out, so that the LaTeX make is seen as a
 # recursive make and only prints under make -n. Sphinx's own LaTeX
 # Makefile runs latexmk with xindy's options for the index; -pdfxe keeps
-# XeTeX's pages (.xdv) beside the A4 PDF, and tools/papers.py draws
-# $(SLUG)-letter.pdf from those pages: the book is typeset once.
+# XeTeX's pages (.xdv), and tools/latexmkrc has latexmk write the PDFs
+# from them with tools/papers.py: $(SLUG).pdf (A4) and $(SLUG)-letter.pdf
+# side by side, the book typeset once.
 $(STAMPS)/latex: $(INPUTS)
 	@touch $@.new
 	@$(call sphinx,latex)
-	@{ $(MAKE) --no-print-directory -C $(WORK)/latex $(SLUG).pdf \
-	     PDFLATEX="latexmk -pdfxe -dvi- -ps-" \
-	     LATEXMKOPTS="-interaction=nonstopmode -halt-on-error -file-line-error" \
-	   && $(VENV)/bin/python tools/papers.py $(WORK)/latex/$(SLUG); } \
+	@BOOK_PAPERS="$(CURDIR)/$(VENV)/bin/python $(CURDIR)/tools/papers.py" \
+	  $(MAKE) --no-print-directory -C $(WORK)/latex $(SLUG).pdf \
+	  PDFLATEX="latexmk -pdfxe -dvi- -ps- -r $(CURDIR)/tools/latexmkrc" \
+	  LATEXMKOPTS="-interaction=nonstopmode -halt-on-error -file-line-error" \
 	  > $(WORK)/latex/build.log 2>&1 \
 	  || { grep -E -A3 '^[^ ]+:[0-9]+:|^!' $(WORK)/latex/build.log \
 	         | head -n 30 || true; rm -f $@; \

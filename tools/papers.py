@@ -1,13 +1,15 @@
-"""Write the US Letter PDF from the A4 edition's XeTeX run.
+"""Write the PDF on A4 and on US Letter from one XeTeX run.
 
-Usage: python tools/papers.py _build/work/latex/mlsd-book
+Usage: python tools/papers.py mlsd-book.xdv mlsd-book.pdf
 
-XeTeX typesets the book once, on A4, into ``mlsd-book.xdv``, from which
-latexmk -pdfxe writes ``mlsd-book.pdf``. The US Letter edition has the
-same pages, lines and page numbers (conf.py's preamble): A4's text block
-centred on the wider, shorter paper, with the running head and foot
-closer to the text. Typesetting the book a second time for that was most
-of the PDF's build time, so this script draws Letter from the same pages:
+latexmk runs this in place of xdvipdfmx (tools/latexmkrc): XeTeX typesets
+the book once, on A4, into ``mlsd-book.xdv``, and this writes
+``mlsd-book.pdf`` from it and ``mlsd-book-letter.pdf`` beside it. The US
+Letter edition has the same pages, lines and page numbers (conf.py's
+preamble): A4's text block centred on the wider, shorter paper, with the
+running head and foot closer to the text. Typesetting the book a second
+time for that was most of the PDF's build time, so this script draws
+Letter from the same pages:
 
 - the page size: every page's ``pdf:pagesize`` special is rewritten to
   Letter's, the numbers padded to the same length;
@@ -24,9 +26,9 @@ Letter's size, the text block's shift and how much closer the head and
 foot sit, computed from the layout it has just set, into
 ``mlsd-book.letter``, one ``name value`` line each.
 
-xdvipdfmx then writes ``mlsd-book-letter.pdf`` as latexmk wrote A4's
-(``-E``: every font embedded), under a temporary name renamed at the end,
-so that a failure leaves no half-written PDF.
+xdvipdfmx then writes both PDFs side by side, as latexmk would write A4's
+alone (``-E``: every font embedded), each under a temporary name renamed
+once both are done, so that a failure leaves no half-written PDF.
 """
 
 from __future__ import annotations
@@ -99,20 +101,31 @@ def letter_xdv(xdv: bytes, layout: dict[str, str]
 
 
 def main() -> None:
-    base = Path(sys.argv[1])
-    folder, name = base.parent, base.name
+    xdv_path, pdf_path = Path(sys.argv[1]).resolve(), Path(sys.argv[2])
+    folder, name = xdv_path.parent, xdv_path.stem
+    a4 = pdf_path.resolve().with_suffix("")
+    letter = a4.with_name(f"{a4.name}-letter")
     layout = dict(line.split() for line in
                   (folder / f"{name}.letter").read_text().splitlines()
                   if line.strip())
-    xdv, offsets = letter_xdv((folder / f"{name}.xdv").read_bytes(), layout)
-    letter = f"{name}-letter"
-    (folder / f"{letter}.xdv").write_bytes(xdv)
-    # The PDF's /ID is made from its file name: the temporary name is the
+    xdv, offsets = letter_xdv(xdv_path.read_bytes(), layout)
+    letter.with_suffix(".xdv").write_bytes(xdv)
+    # Both papers at once (two cores), each into a temporary name: the
+    # PDF's /ID is made from its file name, and the temporary name is the
     # same on every build, so the bytes are too.
-    subprocess.run(["xdvipdfmx", "-q", "-E", *offsets,
-                    "-o", f"{letter}.pdf.tmp", f"{letter}.xdv"],
-                   cwd=folder, check=True)
-    os.replace(folder / f"{letter}.pdf.tmp", folder / f"{letter}.pdf")
+    jobs = {
+        a4: subprocess.Popen(["xdvipdfmx", "-q", "-E", "-o",
+                              f"{a4.name}.pdf.tmp", xdv_path.name],
+                             cwd=folder),
+        letter: subprocess.Popen(["xdvipdfmx", "-q", "-E", *offsets, "-o",
+                                  f"{letter.name}.pdf.tmp",
+                                  f"{letter.name}.xdv"], cwd=folder),
+    }
+    failed = [str(pdf) for pdf, job in jobs.items() if job.wait() != 0]
+    if failed:
+        sys.exit(f"xdvipdfmx failed for {', '.join(failed)}")
+    for pdf in jobs:
+        os.replace(f"{pdf}.pdf.tmp", f"{pdf}.pdf")
 
 
 if __name__ == "__main__":
