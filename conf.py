@@ -48,6 +48,7 @@ extensions = [
     "book_build.patches.bibtex_cache",  # formatted entries kept, shared
     "book_build.patches.highlight_cache",  # highlighted code kept, shared
     "book_build.patches.latex_templates",  # one LaTeX table renderer
+    "book_build.patches.doctest_cache",  # passed chapters' snippets kept
     "book_build.patches.numref_speedup",  # section numbers, pages unread
     # The asset pipeline: rendered once at build time, cached, shared.
     "book_build.assets.diagrams",  # Mermaid files as SVG, PDF and PNG

@@ -17,19 +17,26 @@ import re
 from pathlib import Path
 
 import pybtex.plugin
+from docutils import nodes
 from pybtex.style.formatting import BaseStyle
 from sphinx.domains.std import StandardDomain
 from sphinx.highlighting import PygmentsBridge
 from sphinx.testing.util import SphinxTestApp
 
 # conftest.py puts the project root on sys.path, as conf.py does.
-from book_build.patches import bibtex_cache, highlight_cache, numref_speedup
+from book_build.patches import (
+    bibtex_cache,
+    doctest_cache,
+    highlight_cache,
+    numref_speedup,
+)
 
 NUMREF = "book_build.patches.numref_speedup"
 BIBTEX = "book_build.patches.bibtex_speedup"
 BIBTEX_CACHE = "book_build.patches.bibtex_cache"
 HIGHLIGHT = "book_build.patches.highlight_cache"
 TEMPLATES = "book_build.patches.latex_templates"
+DOCTEST = "book_build.patches.doctest_cache"
 
 CONF = """\
 extensions = {extensions!r}
@@ -68,14 +75,16 @@ BIBLIOGRAPHY_BOOK = {
 
 
 def build(root: Path, files: dict[str, str], extensions: list[str],
-          conf: str = "", builder: str = "html", warnings: str = "") -> Path:
-    """Build, and check that Sphinx said exactly `warnings`."""
+          conf: str = "", builder: str = "html", warnings: str = "",
+          out: str = "out") -> Path:
+    """Build into root/out, and check that Sphinx said exactly `warnings`.
+    The sources are written to root/src, again if they are there."""
     src = root / "src"
-    src.mkdir(parents=True)
+    src.mkdir(parents=True, exist_ok=True)
     (src / "conf.py").write_text(CONF.format(extensions=extensions) + conf)
     for name, text in files.items():
         (src / name).write_text(text)
-    app = SphinxTestApp(builder, srcdir=src, builddir=root / "out")
+    app = SphinxTestApp(builder, srcdir=src, builddir=root / out)
     try:
         app.build()
         said = re.sub(r"\x1b\[[0-9;]*m", "", app.warning.getvalue())
@@ -83,7 +92,7 @@ def build(root: Path, files: dict[str, str], extensions: list[str],
         assert said == warnings, app.warning.getvalue()
     finally:
         app.cleanup()
-    return root / "out" / builder
+    return root / out / builder
 
 
 def link_texts(page: Path) -> list[str]:
@@ -234,3 +243,60 @@ def test_highlight_cache_keeps_no_warning_away(tmp_path, monkeypatch):
     for run in ("cold", "warm"):
         build(tmp_path / run, book, ["myst_parser", HIGHLIGHT], conf,
               warnings=said)
+
+
+SNIPPET_BOOK = {
+    "index.md": "# Book\n\n```{toctree}\none\ntwo\nthree\n```\n",
+    "one.md": "# One\n\n```{doctest}\n>>> 1 + 1\n2\n>>> x = 3\n```\n",
+    "two.md": ("# Two\n\n```{doctest}\n>>> x = 2\n```\n\n"
+               "```{doctest}\n>>> x * 21\n42\n```\n"),
+    "three.md": "# Three\n\nNo snippet.\n",
+}
+
+
+def doctest_report(out: Path) -> str:
+    """output.txt less its first two lines (the date of the run)."""
+    return "".join((out / "output.txt").read_text().splitlines(True)[2:])
+
+
+def test_doctest_cache_keeps_the_report(tmp_path, monkeypatch):
+    """output.txt is the same run afresh, from a cold cache and from a warm
+    one, which runs no snippet; a failing snippet fails every time. (The
+    doctrees name their source folder, so the cached builds share one.)"""
+    from sphinx.ext.doctest import DocTestBuilder
+    monkeypatch.setattr(DocTestBuilder, "write_documents",
+                        DocTestBuilder.write_documents)
+    monkeypatch.setattr(doctest_cache, "_folder", None)
+    conf = f"build_cache_dir = {str(tmp_path / 'cache')!r}\n"
+    base = ["myst_parser", "sphinx.ext.doctest"]
+    plain = doctest_report(build(tmp_path / "plain", SNIPPET_BOOK, base,
+                                 builder="doctest"))
+    cold = doctest_report(build(tmp_path / "cached", SNIPPET_BOOK,
+                                base + [DOCTEST], conf, builder="doctest",
+                                out="cold"))
+    with monkeypatch.context() as m:
+        m.setattr(DocTestBuilder, "test_doc", None)  # must not run
+        warm = doctest_report(build(tmp_path / "cached", SNIPPET_BOOK,
+                                    base + [DOCTEST], conf,
+                                    builder="doctest", out="warm"))
+    assert warm == cold == plain
+    assert "    4 tests\n    0 failures in tests" in plain
+    failing = {**SNIPPET_BOOK, "two.md": SNIPPET_BOOK["two.md"].replace(
+        "42", "41")}
+    for run in ("fail-cold", "fail-warm"):
+        report = doctest_report(build(tmp_path / "failing", failing,
+                                      base + [DOCTEST], conf,
+                                      builder="doctest", out=run))
+        assert "1 failure in tests" in report, run
+
+
+def test_doctest_cache_leaves_snippets_that_reach_out_uncached(tmp_path):
+    from docutils.utils import new_document
+    from sphinx.ext.doctest import TestDirective  # noqa: F401 (the nodes)
+    tree = new_document("<test>")
+    block = nodes.literal_block("", ">>> import os\n>>> os.sep\n'/'\n")
+    block["testnodetype"] = "doctest"
+    tree += block
+    assert doctest_cache.reaches_out(tree)
+    block.children[0] = nodes.Text(">>> import math\n")
+    assert not doctest_cache.reaches_out(tree)
