@@ -41,7 +41,7 @@ FROM_SCRATCH := $(if $(wildcard $(BUILD)/doctrees),,yes)
 # it is read, and a build that stopped part-way must not leave those records
 # for the next build to trust. The next build then reads every chapter, as a
 # clean build would.
-sphinx = $(SPHINXBUILD) $(STRICT) $(SPHINXOPTS) -c . \
+sphinx = $(2) $(SPHINXBUILD) $(STRICT) $(SPHINXOPTS) -c . \
            -d $(BUILD)/doctrees/$(1) -b $(1) $(SOURCE) $(WORK)/$(1) \
          || { rm -rf $(BUILD)/doctrees/$(1) $(STAMPS)/$(1); \
               echo "The $(1) build failed; $(DIST) was left as it was."; \
@@ -87,7 +87,7 @@ setup:  ## install what the build needs (Debian, Python, npm), if missing
 # the sources passed: the snippets run beside the builds, and publishing
 # waits for both.
 book: setup  ## build the three editions and the flashcards into _build/dist
-	@$(MAKE) $(PARALLEL) work-html work-epub work-pdf work-deck doctest
+	@$(MAKE) $(PARALLEL) work-pdf work-html work-epub work-deck doctest
 	@$(call publish-html)
 	@$(call publish-epub)
 	@$(call publish-pdf)
@@ -130,8 +130,14 @@ work-epub: $(STAMPS)/epub ; @:
 work-pdf: $(STAMPS)/latex ; @:
 work-deck: $(STAMPS)/deck ; @:
 
+# The PDF is the longest chain (Sphinx's LaTeX run, then XeTeX's), so the
+# other builds run at a lower priority: on two cores they take the time the
+# PDF leaves, and the editions are done when the PDF is. (With cores to
+# spare, nice changes nothing.)
+YIELD := nice -n 10
+
 $(STAMPS)/html $(STAMPS)/epub $(STAMPS)/doctest: $(INPUTS)
-	$(call stamped,$(@F),$(call sphinx,$(@F)))
+	$(call stamped,$(@F),$(call sphinx,$(@F),$(YIELD)))
 
 # The PDF's steps are written out, so that the LaTeX make is seen as a
 # recursive make and only prints under make -n. Sphinx's own LaTeX
@@ -154,7 +160,7 @@ $(STAMPS)/latex: $(INPUTS)
 
 $(STAMPS)/deck: $(INPUTS)
 	$(call stamped,deck,\
-	  $(VENV)/bin/python tools/flashcards.py $(SOURCE) $(WORK)/deck)
+	  $(YIELD) $(VENV)/bin/python tools/flashcards.py $(SOURCE) $(WORK)/deck)
 
 deck: setup  ## the flashcards, _build/dist/mlsd-book-flashcards.apkg, .csv
 	@$(MAKE) --no-print-directory work-deck

@@ -163,8 +163,8 @@ def html_dir() -> Path:
     return _need(DIST / "html")
 
 
-# The PDF on both papers, compiled from the same LaTeX sources
-# (book_build/editions/pdf.py): every test that reads the PDF runs on each.
+# The PDF on both papers, from the same XeTeX run (tools/papers.py): every
+# test that reads the PDF runs on each.
 PDFS = {"a4": f"{SLUG}.pdf", "letter": f"{SLUG}-letter.pdf"}
 
 

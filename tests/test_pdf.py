@@ -238,10 +238,10 @@ def test_every_run_sheet_prints_on_two_pages(reader, chapters):
 
 
 # -- Two papers ------------------------------------------------------------
-# book_build/editions/pdf.py compiles the one LaTeX document twice; on
-# Letter, conf.py's preamble centres A4's text block on the page. So both
-# papers break every line and page alike; only the paper around the text
-# differs.
+# XeTeX typesets the one LaTeX document once, and tools/papers.py draws
+# Letter from A4's pages, A4's text block centred on the page (conf.py's
+# preamble marks the head and foot it moves). So both papers break every
+# line and page alike; only the paper around the text differs.
 
 PAPER_PT = {"a4": (595.28, 841.89), "letter": (612.0, 792.0)}
 # A4's text block as Sphinx sets it (1 inch margins), in PDF points.
