@@ -50,6 +50,7 @@ extensions = [
     "book_build.patches.latex_templates",  # one LaTeX table renderer
     "book_build.patches.doctest_cache",  # passed chapters' snippets kept
     "book_build.patches.numref_speedup",  # section numbers, pages unread
+    "book_build.patches.fignumber_speedup",  # figure numbers, pages unread
     # The asset pipeline: rendered once at build time, cached, shared.
     "book_build.assets.diagrams",  # Mermaid files as SVG, PDF and PNG
     "book_build.assets.formulas",  # formulas as SVG with spoken text

@@ -27,6 +27,7 @@ from sphinx.testing.util import SphinxTestApp
 from book_build.patches import (
     bibtex_cache,
     doctest_cache,
+    fignumber_speedup,
     highlight_cache,
     numref_speedup,
 )
@@ -37,6 +38,7 @@ BIBTEX_CACHE = "book_build.patches.bibtex_cache"
 HIGHLIGHT = "book_build.patches.highlight_cache"
 TEMPLATES = "book_build.patches.latex_templates"
 DOCTEST = "book_build.patches.doctest_cache"
+FIGNUMBER = "book_build.patches.fignumber_speedup"
 
 CONF = """\
 extensions = {extensions!r}
@@ -300,3 +302,49 @@ def test_doctest_cache_leaves_snippets_that_reach_out_uncached(tmp_path):
     assert doctest_cache.reaches_out(tree)
     block.children[0] = nodes.Text(">>> import math\n")
     assert not doctest_cache.reaches_out(tree)
+
+
+FIGURE_BOOK = {
+    **NUMREF_BOOK,
+    "two.md": NUMREF_BOOK["two.md"] + (
+        "\n## Tables\n\n```{table} A table.\n:name: tab-two\n\n"
+        "| a | b |\n| - | - |\n| 1 | 2 |\n```\n\n"
+        "```{code-block} python\n:caption: Code.\n:name: code-two\n\n"
+        "x = 1\n```\n\n:::{note}\n```{figure} pic.svg\n:name: fig-note\n\n"
+        "Inside a note.\n```\n:::\n"),
+}
+
+
+def test_fignumber_speedup_keeps_every_number(tmp_path, monkeypatch):
+    """Figure, table and code-block numbers are Sphinx's own, on a fresh
+    build and after an edit that adds a figure before the others."""
+    from sphinx.environment.collectors.toctree import TocTreeCollector
+    monkeypatch.setattr(TocTreeCollector, "assign_figure_numbers",
+                        TocTreeCollector.assign_figure_numbers)
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "conf.py").write_text(
+        CONF.format(extensions=["myst_parser", FIGNUMBER]))
+    pages = dict(FIGURE_BOOK)
+    for edit in range(2):
+        for name, text in pages.items():
+            (src / name).write_text(text)
+        app = SphinxTestApp("html", srcdir=src, builddir=tmp_path / "out")
+        try:
+            app.build()
+            assert not app.warning.getvalue(), app.warning.getvalue()
+            fast = app.env.toc_fignumbers
+            fignumber_speedup._assign(TocTreeCollector(), app.env)
+            assert fast == app.env.toc_fignumbers
+        finally:
+            app.cleanup()
+        numbers = {key: number for page in fast.values()
+                   for kind in page.values() for key, number in kind.items()}
+        figures = 1 + edit
+        assert numbers["fig-one"] == (1, 1 + edit)
+        assert numbers["fig-note"] == (2, 1)
+        assert numbers["tab-two"] == (2, 1) and numbers["code-two"] == (2, 1)
+        assert len(numbers) == 3 + figures
+        pages["one.md"] = pages["one.md"].replace(
+            "## Deep\n", "## Deep\n\n```{figure} pic.svg\n:name: fig-new"
+            "\n\nA new one.\n```\n", 1)
