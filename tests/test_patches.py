@@ -39,6 +39,7 @@ HIGHLIGHT = "book_build.patches.highlight_cache"
 TEMPLATES = "book_build.patches.latex_templates"
 DOCTEST = "book_build.patches.doctest_cache"
 FIGNUMBER = "book_build.patches.fignumber_speedup"
+INLINE = "book_build.patches.latex_inline"
 
 CONF = """\
 extensions = {extensions!r}
@@ -348,3 +349,26 @@ def test_fignumber_speedup_keeps_every_number(tmp_path, monkeypatch):
         pages["one.md"] = pages["one.md"].replace(
             "## Deep\n", "## Deep\n\n```{figure} pic.svg\n:name: fig-new"
             "\n\nA new one.\n```\n", 1)
+
+
+def test_latex_inline_keeps_the_document(tmp_path, monkeypatch):
+    """The PDF's one LaTeX document is the same whether Sphinx deep-copies
+    each page before joining them or not, and the pages are left with
+    their own deepcopy afterwards."""
+    from sphinx.builders import latex
+    from sphinx.environment import BuildEnvironment
+    monkeypatch.setattr(latex, "inline_all_toctrees",
+                        latex.inline_all_toctrees)
+    base = ["myst_parser"]
+    plain = code_text(build(tmp_path / "plain", FIGURE_BOOK, base,
+                            builder="latex"), "latex")
+    loaded = []
+    real = BuildEnvironment.get_doctree
+    monkeypatch.setattr(BuildEnvironment, "get_doctree",
+                        lambda env, name: loaded.append(real(env, name))
+                        or loaded[-1])
+    fast = code_text(build(tmp_path / "fast", FIGURE_BOOK, base + [INLINE],
+                           builder="latex"), "latex")
+    assert fast == plain
+    assert r"\label{\detokenize{one:fig-one}}" in plain
+    assert loaded and not any("deepcopy" in vars(page) for page in loaded)
