@@ -49,6 +49,7 @@ extensions = [
     "book_build.patches.highlight_cache",  # highlighted code kept, shared
     "book_build.patches.latex_templates",  # one LaTeX table renderer
     "book_build.patches.latex_inline",  # pages joined for LaTeX, uncopied
+    "book_build.patches.latex_colors",  # code colours defined once in TeX
     "book_build.patches.doctest_cache",  # passed chapters' snippets kept
     "book_build.patches.numref_speedup",  # section numbers, pages unread
     "book_build.patches.fignumber_speedup",  # figure numbers, pages unread

@@ -40,6 +40,7 @@ TEMPLATES = "book_build.patches.latex_templates"
 DOCTEST = "book_build.patches.doctest_cache"
 FIGNUMBER = "book_build.patches.fignumber_speedup"
 INLINE = "book_build.patches.latex_inline"
+COLOURS = "book_build.patches.latex_colors"
 
 CONF = """\
 extensions = {extensions!r}
@@ -372,3 +373,29 @@ def test_latex_inline_keeps_the_document(tmp_path, monkeypatch):
     assert fast == plain
     assert r"\label{\detokenize{one:fig-one}}" in plain
     assert loaded and not any("deepcopy" in vars(page) for page in loaded)
+
+
+def test_latex_colors_define_each_colour_once(tmp_path, monkeypatch):
+    """The LaTeX style names each token colour, defined once with the same
+    numbers; the HTML stylesheet is Pygments' own."""
+    from book_build.patches import latex_colors
+    monkeypatch.setattr(PygmentsBridge, "get_stylesheet",
+                        PygmentsBridge.get_stylesheet)
+    plain = (build(tmp_path / "plain", CODE_BOOK, ["myst_parser"],
+                   builder="latex") / "sphinxhighlight.sty").read_text()
+    named = (build(tmp_path / "named", CODE_BOOK, ["myst_parser", COLOURS],
+                   builder="latex") / "sphinxhighlight.sty").read_text()
+    assert r"\textcolor[rgb]" in plain and r"\textcolor[rgb]" not in named
+    definition = re.compile(r"^\\definecolor\{(\w+)\}\{rgb\}\{([\d.,]+)\}\n",
+                            re.M)
+    defined = dict(definition.findall(named))
+    assert len(defined) == len(set(defined.values())) > 10
+    rest = definition.sub("", named).replace(
+        "% Each colour defined once (book_build/patches/latex_colors.py)\n",
+        "")
+    spelled = re.sub(r"\\textcolor\{(\w+)\}",
+                     lambda m: rf"\textcolor[rgb]{{{defined[m.group(1)]}}}",
+                     rest)
+    assert spelled == plain
+    html = PygmentsBridge("html")
+    assert html.get_stylesheet() == latex_colors._stylesheet(html)
