@@ -52,6 +52,7 @@ extensions = [
     "book_build.patches.latex_colors",  # code colours defined once in TeX
     "book_build.patches.doctest_cache",  # passed chapters' snippets kept
     "book_build.patches.numref_speedup",  # section numbers, pages unread
+    "book_build.patches.numref_index",  # numref targets from a page index
     "book_build.patches.fignumber_speedup",  # figure numbers, pages unread
     # The asset pipeline: rendered once at build time, cached, shared.
     "book_build.assets.diagrams",  # Mermaid files as SVG, PDF and PNG

@@ -41,6 +41,7 @@ DOCTEST = "book_build.patches.doctest_cache"
 FIGNUMBER = "book_build.patches.fignumber_speedup"
 INLINE = "book_build.patches.latex_inline"
 COLOURS = "book_build.patches.latex_colors"
+NUMREF_INDEX = "book_build.patches.numref_index"
 
 CONF = """\
 extensions = {extensions!r}
@@ -399,3 +400,44 @@ def test_latex_colors_define_each_colour_once(tmp_path, monkeypatch):
     assert spelled == plain
     html = PygmentsBridge("html")
     assert html.get_stylesheet() == latex_colors._stylesheet(html)
+
+
+def test_numref_index_keeps_the_link_text(tmp_path, monkeypatch):
+    """Numrefs to a section, figures, a table and a code block read the
+    same resolved from each page's index as from the page, in HTML and
+    LaTeX, and after an edit that renumbers a figure."""
+    from book_build.patches import numref_index
+    monkeypatch.setattr(StandardDomain, "_resolve_numref_xref",
+                        StandardDomain._resolve_numref_xref)
+    monkeypatch.setattr(numref_index, "_folder", None)
+    links = ("\n## More links\n\n{numref}`tab-two`, {numref}`code-two`, "
+             "{numref}`fig-note`, {numref}`Figure %s <fig-one>` and "
+             "{numref}`one-intro`.\n")
+    book = {**FIGURE_BOOK, "two.md": FIGURE_BOOK["two.md"] + links}
+    edited = {**book, "one.md": book["one.md"].replace(
+        "## Deep\n", "## Deep\n\n```{figure} pic.svg\n:name: fig-new\n\n"
+        "New.\n```\n", 1)}
+    base = ["myst_parser", NUMREF]
+    conf = f"build_cache_dir = {str(tmp_path / 'cache')!r}\n"
+
+    def texts(out: Path, builder: str) -> list[str]:
+        if builder == "html":
+            return link_texts(out / "two.html")
+        tex = next(out.glob("*.tex")).read_text(encoding="utf-8")
+        return re.findall(r"\\hyperref\[\\detokenize\{([^}]*)\}\]"
+                          r"\{(\w+) \\ref", tex)
+
+    seen = {}
+    for builder in ("html", "latex"):
+        plain = [texts(build(tmp_path / f"plain-{builder}", pages, base,
+                             builder=builder, out=name), builder)
+                 for name, pages in (("first", book), ("edited", edited))]
+        fast = [texts(build(tmp_path / f"fast-{builder}", pages,
+                            base + [NUMREF_INDEX], conf, builder=builder,
+                            out="out"), builder)
+                for pages in (book, edited)]
+        assert fast == plain, builder
+        seen[builder] = plain
+    assert list((tmp_path / "cache" / "numref").glob("*.pickle"))
+    assert "Figure 1.2" in seen["html"][1] and "Table 2.1" in seen["html"][0]
+    assert ("two:code-two", "Listing") in seen["latex"][0]
