@@ -199,7 +199,7 @@ ereader:  ## the EPUB in calibre at a 6-inch screen, pages in _build/ereader
 	@$(VENV)/bin/python tools/ereader_check.py $(DIST)/$(SLUG).epub \
 	  $(BUILD)/ereader
 
-bench: setup  ## time clean and no-change builds, against the default path
+bench: setup  ## build times, page weights, browser launches, against the default path
 	$(VENV)/bin/python tools/benchmark/benchmark.py
 
 clean:  ## remove every build output, the diagram cache included

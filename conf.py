@@ -55,6 +55,7 @@ extensions = [
     "book_build.patches.numref_index",  # numref targets from a page index
     "book_build.patches.fignumber_speedup",  # figure numbers, pages unread
     # The asset pipeline: rendered once at build time, cached, shared.
+    "book_build.assets.session",  # one browser for all missing pictures
     "book_build.assets.diagrams",  # Mermaid files as SVG, PDF and PNG
     "book_build.assets.formulas",  # formulas as SVG with spoken text
     "book_build.assets.cover",  # the EPUB cover, from the title and version
@@ -94,12 +95,14 @@ doctest_test_doctest_blocks = ""
 
 # -- Build cache and diagrams (book_build/assets/) ---------------------------
 # Rendered diagrams, formulas and the cover live outside every builder's
-# output, so that all three editions and later builds share them.
+# output, so that all three editions and later builds share them. The
+# renderers run the npm packages in node_modules, and Chromium as
+# book_build/assets/chromium.json says.
 
 build_cache_dir = str(ROOT / "_build" / "cache")
+assets_node_modules = str(ROOT / "node_modules")
 diagrams_source_dir = str(ROOT / "diagrams")
 diagrams_mermaid_config = str(ROOT / "diagrams" / "mermaid-config.json")
-diagrams_node_modules = str(ROOT / "node_modules")
 # Chapters use sphinxcontrib-mermaid's directive; book_build/assets/
 # diagrams.py turns each into an image of the build-time rendering. "svg"
 # (not "raw") keeps the package from adding Mermaid's JavaScript, from a
@@ -120,7 +123,6 @@ templates_path = ["templates"]
 # none, shows the same formulas. Sphinx's EPUB builder has no math
 # setting of its own and uses this one too; the PDF leaves math to LaTeX.
 html_math_renderer = "svgmath"
-formulas_node_modules = str(ROOT / "node_modules")
 html_css_files = [
     "html-book.css",  # from static/: tables on a phone, formulas
     # The theme's icons without Font Awesome (book_build/editions/

@@ -130,8 +130,17 @@ def test_an_unplaced_diagram_file_is_an_error(project):
                         "not placed in any chapter")
 
 
+def browser_launches(project: Path) -> int:
+    """How many times the build has started Chromium (session.py logs
+    each launch in the cache)."""
+    log = project / "_build" / "cache" / "browser-launches.log"
+    return len(log.read_text().splitlines()) if log.exists() else 0
+
+
 def test_diagrams_render_once_until_the_mermaid_config_changes(project):
     assert make(project, "html").returncode == 0
+    # The diagram and the EPUB's cover, in one browser.
+    assert browser_launches(project) == 1
     cache = project / "_build" / "cache" / "diagrams"
 
     def entries():  # not the lock, not temporary folders
@@ -147,11 +156,13 @@ def test_diagrams_render_once_until_the_mermaid_config_changes(project):
     assert make(project, "epub").returncode == 0
     assert stamps() == before_rebuild, \
         "a rebuild or another edition rendered the diagram again"
+    assert browser_launches(project) == 1, "a browser started for nothing"
     config = project / "diagrams" / "mermaid-config.json"
     config.write_text(re.sub(r'"fontSize": \d+', '"fontSize": 15',
                              config.read_text()))
     result = make(project, "html")
     assert result.returncode == 0, result.stderr
     assert len(entries() - before) == 1, "the diagram was not rendered again"
+    assert browser_launches(project) == 2
     page = (project / "_build/dist/html/chapter.html").read_text()
     assert 'src="_images/mini-flow.svg"' in page

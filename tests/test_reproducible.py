@@ -51,6 +51,23 @@ def differing_files(a: Path, b: Path) -> list[str]:
     return found
 
 
+def differing_cache_entries(fresh: Path, warm: Path) -> list[str]:
+    """The rendered assets of a fresh build's cache that a warm cache (which
+    may hold more, from earlier builds) lacks or holds different bytes of."""
+    found = []
+    for path in sorted(fresh.rglob("*")):
+        relative = path.relative_to(fresh)
+        if not path.is_file() or relative.parts[0] not in (
+                "diagrams", "formulas", "cover") or any(
+                part.startswith(".") for part in relative.parts):
+            continue
+        other = warm / relative
+        if not other.is_file() or not filecmp.cmp(path, other,
+                                                  shallow=False):
+            found.append(str(relative))
+    return found
+
+
 def clean_build(folder: Path, epoch: str) -> Path:
     folder.mkdir()
     for name in ("conf.py", "Makefile", "requirements.txt",
@@ -112,6 +129,16 @@ def test_two_clean_builds_are_byte_identical(tmp_path):
     else:
         first = clean_build(tmp_path / "first", epoch)
     second = clean_build(tmp_path / "second", epoch)
+    # One browser for every diagram and the cover, whichever edition met
+    # them first (book_build/assets/session.py logs each launch).
+    launches = second / "cache" / "browser-launches.log"
+    assert len(launches.read_text().splitlines()) == 1
+    # The fresh machine names every cache entry as the first build did
+    # (one fingerprint of the tools, nothing of the machine's own), with
+    # the same bytes.
+    first_cache = (first / "cache" if (first / "cache").is_dir()
+                   else ROOT / "_build" / "cache")
+    assert not differing_cache_entries(second / "cache", first_cache)
     assert not differing_files(first / "dist" / "html",
                                second / "dist" / "html")
     for edition in (f"{SLUG}.epub", f"{SLUG}.pdf", f"{SLUG}-letter.pdf",
@@ -130,3 +157,18 @@ def test_the_comparison_sees_a_changed_byte(tmp_path):
     assert not differing_files(a, b)
     (b / "sub" / "page.html").write_text("changed")
     assert differing_files(a, b) == [str(a / "sub" / "page.html")]
+
+
+def test_the_cache_comparison_sees_a_changed_or_missing_entry(tmp_path):
+    fresh, warm = tmp_path / "fresh", tmp_path / "warm"
+    for folder in (fresh, warm):
+        (folder / "formulas").mkdir(parents=True)
+        (folder / "formulas" / "key.json").write_text("{}")
+        (folder / "formulas" / ".lock").write_text(str(folder))
+    (warm / "formulas" / "older.json").write_text("{}")
+    assert not differing_cache_entries(fresh, warm)
+    (fresh / "formulas" / "key.json").write_text('{"svg": ""}')
+    (fresh / "diagrams" / "other").mkdir(parents=True)
+    (fresh / "diagrams" / "other" / "d.png").write_text("png")
+    assert differing_cache_entries(fresh, warm) == [
+        "diagrams/other/d.png", "formulas/key.json"]

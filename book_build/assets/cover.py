@@ -2,23 +2,23 @@
 version in conf.py, so that it never disagrees with the title page.
 
 The cover is written as SVG and turned into a PNG (what e-readers show
-most reliably) by Debian's Chromium, once per distinct cover: the PNG is
-kept in the build cache (book_build/assets/cache.py).
+most reliably) by Chromium, in the build's one browser session
+(session.py), once per distinct cover: the PNG is kept in the build cache
+(cache.py). Whichever builder starts first renders it with the diagrams,
+so a clean ``make book`` launches one browser in all; only the EPUB
+builder then puts it in its output.
 """
 
 from __future__ import annotations
 
-import hashlib
 import html
 import shutil
-import subprocess
-import tempfile
 from pathlib import Path
 
 from sphinx.application import Sphinx
 from sphinx.errors import SphinxError
 
-from book_build.assets import cache
+from book_build.assets import cache, session
 
 WIDTH, HEIGHT = 1600, 2400  # 2:3, the usual e-book cover shape
 
@@ -58,40 +58,45 @@ def cover_svg(title: str, subtitle: str, author: str, version: str) -> str:
 """
 
 
-def make_cover(app: Sphinx) -> None:
+def _svg(app: Sphinx) -> str:
+    config = app.config
+    return cover_svg(config.project, config.subtitle, config.author,
+                     config.release)
+
+
+def _cached(app: Sphinx, svg: str) -> Path:
+    return (cache.folder(app, "cover")
+            / cache.key(app, "cover", svg, f"{WIDTH}x{HEIGHT}") / "cover.png")
+
+
+def browser_job(app: Sphinx, staging: Path) -> session.Batch | None:
+    """The cover, if its PNG is not cached, for the one browser session."""
+    svg = _svg(app)
+    png = _cached(app, svg)
+    if png.is_file():
+        return None
+    staged = staging / "cover" / png.parent.name / "cover.png"
+    job = {"kind": "raster", "id": "cover", "svg": svg, "width": WIDTH,
+           "height": HEIGHT, "out": str(staged)}
+
+    def finish(results: dict[str, dict]) -> None:
+        if "error" in results["cover"] or not staged.is_file():
+            raise SphinxError("could not draw the EPUB cover with Chromium: "
+                              + results["cover"].get("error", "no PNG"))
+        # Renamed whole into place: never half a cover in the cache.
+        if png.parent.exists():
+            shutil.rmtree(png.parent)
+        staged.parent.rename(png.parent)
+
+    return session.Batch([job], finish)
+
+
+def install_cover(app: Sphinx) -> None:
     if app.builder.name != "epub":
         return
-    config = app.config
-    svg = cover_svg(config.project, config.subtitle, config.author,
-                    config.release)
-    digest = hashlib.sha256(svg.encode()).hexdigest()[:20]
-    folder = cache.folder(app, "cover") / digest
-    png = folder / "cover.png"
+    png = _cached(app, _svg(app))
     if not png.is_file():
-        chromium = shutil.which("chromium") or "/usr/bin/chromium"
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=folder.parent,
-                                         prefix=".cover-") as tmp:
-            source = Path(tmp) / "cover.svg"
-            source.write_text(svg, encoding="utf-8")
-            result = subprocess.run(
-                [chromium, "--headless", "--no-sandbox", "--disable-gpu",
-                 "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync",
-                 "--no-first-run", "--hide-scrollbars",
-                 f"--user-data-dir={tmp}/profile",
-                 f"--window-size={WIDTH},{HEIGHT}",
-                 f"--screenshot={tmp}/cover.png", source.as_uri()],
-                capture_output=True, text=True, check=False,
-            )
-            if not (Path(tmp) / "cover.png").is_file():
-                raise SphinxError(
-                    "could not draw the EPUB cover with Chromium:\n"
-                    + result.stderr[-2000:]
-                )
-            (Path(tmp) / "cover.png").rename(Path(tmp) / "done.png")
-            folder.mkdir(exist_ok=True)
-            (Path(tmp) / "done.png").rename(png)
+        raise SphinxError(f"the EPUB cover is not in the cache ({png})")
     # conf.py names _static/cover.png as the cover; the EPUB builder lists
     # every file of its output in the package, so the file is put there.
     # (Changing the configuration here instead would make Sphinx re-read
@@ -103,7 +108,9 @@ def make_cover(app: Sphinx) -> None:
 
 def setup(app: Sphinx) -> dict:
     app.add_config_value("subtitle", "", "env", str)
-    cache.register(app)
-    app.connect("builder-inited", make_cover)
+    app.setup_extension("book_build.assets.session")
+    app.connect("browser-assets", browser_job)
+    # After the session (priority 400) has rendered what was missing.
+    app.connect("builder-inited", install_cover)
     return {"version": "1", "parallel_read_safe": True,
             "parallel_write_safe": True}

@@ -10,13 +10,14 @@ its file under ``diagrams/``::
     :::
 
 When a builder starts, every ``diagrams/*.mmd`` file whose cache entry is
-missing is rendered, all of them in one headless Chromium session
-(``render_mermaid.mjs``), to SVG (HTML), PDF (LaTeX) and PNG (EPUB).
-The cache key is a hash of the diagram source, the Mermaid configuration
-file, the renderer script and the versions of Mermaid, puppeteer-core and
-Chromium: change any of them and that diagram renders again; change nothing
-and no diagram renders. The cache lives outside every builder's output
-folder, so the three editions and later builds share it.
+missing is rendered, to SVG (HTML), PDF (LaTeX) and PNG (EPUB), in the
+build's one browser session (session.py, render_assets.mjs). The cache key
+(cache.py) hashes the diagram's name and source with the fingerprint of
+every tool that shapes the bytes (Mermaid, Chromium, Node, the fonts, the
+renderer and its settings, diagrams/mermaid-config.json): change any of
+them and the diagram renders again; change nothing and no diagram renders.
+The cache lives outside every builder's output folder, so the three
+editions and later builds share it.
 
 As each chapter is read, ``place_diagrams`` turns the directive's node into
 an ordinary image whose URI ends in ``.*``; Sphinx then gives each builder
@@ -25,151 +26,63 @@ the format it prefers (see epub.py for the EPUB's choice of PNG).
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import shutil
-import subprocess
-import tempfile
 from pathlib import Path
 
 from docutils import nodes
 from sphinx.application import Sphinx
-from sphinx.errors import SphinxError
 from sphinx.util import logging
 from sphinxcontrib.mermaid import Mermaid, mermaid
 
-from book_build.assets import cache
+from book_build.assets import cache, session
 
 logger = logging.getLogger(__name__)
 
 FORMATS = ("svg", "pdf", "png")
-CHROMIUM = "/usr/bin/chromium"
-
-
-class DiagramError(SphinxError):
-    category = "Diagram error"
-
-
-def _renderer_fingerprint(app: Sphinx) -> str:
-    """What, besides a diagram's own source, decides its rendered output."""
-    modules = Path(app.config.diagrams_node_modules)
-    parts = [Path(__file__).with_name("render_mermaid.mjs").read_bytes()]
-    for package in ("mermaid", "puppeteer-core"):
-        manifest = modules / package / "package.json"
-        if not manifest.is_file():
-            raise DiagramError(
-                f"{manifest} is missing: the npm packages are not installed. "
-                "Run `make setup` (or `npm ci`) first."
-            )
-        parts.append(json.loads(manifest.read_text())["version"].encode())
-    parts.append(Path(app.config.diagrams_mermaid_config).read_bytes())
-    parts.append(_chromium_version().encode())
-    return hashlib.sha256(b"\0".join(parts)).hexdigest()
-
-
-def _chromium_version() -> str:
-    """The browser shapes the bytes too (layout, fonts, PNG encoder). Its
-    installed binary's size and date stand for its version: they change
-    with every package upgrade, cost nothing to read, and are the same on
-    every machine that installed the same package."""
-    binary = Path("/usr/lib/chromium/chromium")
-    if not binary.is_file():
-        binary = Path(CHROMIUM)
-    if not binary.is_file():
-        return "missing"
-    stat = binary.stat()
-    return f"{stat.st_size}:{int(stat.st_mtime)}"
 
 
 def _cache_entry(app: Sphinx, name: str, source: str) -> Path:
     # The name is in the key because it names the output files.
-    key = "\0".join((app.env.diagrams_fingerprint, name, source))
-    digest = hashlib.sha256(key.encode()).hexdigest()[:20]
-    return cache.folder(app, "diagrams") / digest
+    return cache.folder(app, "diagrams") / cache.key(app, "diagram", name,
+                                                      source)
 
 
 def _is_complete(entry: Path, name: str) -> bool:
     return all((entry / f"{name}.{fmt}").is_file() for fmt in FORMATS)
 
 
-def render_pending(app: Sphinx) -> None:
-    """Render every diagram whose cache entry is missing, in one browser."""
-    source_dir = Path(app.config.diagrams_source_dir)
+def init_env(app: Sphinx) -> None:
     if not hasattr(app.env, "diagrams_used"):  # a fresh environment
         app.env.diagrams_used = {}
-    app.env.diagrams_fingerprint = _renderer_fingerprint(app)
-
-    with cache.locked(cache.folder(app, "diagrams")):
-        _render_missing(app, source_dir)
 
 
-def _render_missing(app: Sphinx, source_dir: Path) -> None:
+def browser_jobs(app: Sphinx, staging: Path) -> session.Batch | None:
+    """The diagrams whose cache entries are missing, for the build's one
+    browser session (session.py)."""
     pending = []
-    for mmd in sorted(source_dir.glob("*.mmd")):
+    for mmd in sorted(Path(app.config.diagrams_source_dir).glob("*.mmd")):
         source = mmd.read_text(encoding="utf-8")
         entry = _cache_entry(app, mmd.stem, source)
         if not _is_complete(entry, mmd.stem):
             pending.append((mmd, source, entry))
     if not pending:
-        return
+        return None
+    jobs = [{"kind": "diagram", "id": f"diagram:{mmd.stem}",
+             "name": mmd.stem, "source": source,
+             "outDir": str(staging / "diagrams" / entry.name)}
+            for mmd, source, entry in pending]
 
-    if not os.access(CHROMIUM, os.X_OK):
-        raise DiagramError(
-            f"{CHROMIUM} is missing; diagrams are rendered in Debian's "
-            "Chromium. Install it with `apt-get install chromium` "
-            "(as root; `make setup` does it)."
-        )
-    modules = Path(app.config.diagrams_node_modules)
-    with tempfile.TemporaryDirectory(dir=cache.folder(app, "diagrams"),
-                                     prefix=".render-") as tmp:
-        jobs = [
-            {
-                "name": mmd.stem,
-                "source": source,
-                "outDir": str(Path(tmp) / entry.name),
-            }
-            for mmd, source, entry in pending
-        ]
-        request = {
-            "mermaidJs": str(modules / "mermaid/dist/mermaid.min.js"),
-            "config": json.loads(
-                Path(app.config.diagrams_mermaid_config).read_text()
-            ),
-            "chromium": CHROMIUM,
-            "jobs": jobs,
-        }
-        logger.info(
-            f"rendering {len(jobs)} Mermaid diagram(s) in one browser..."
-        )
-        proc = subprocess.run(
-            ["node", str(Path(__file__).with_name("render_mermaid.mjs"))],
-            input=json.dumps(request),
-            capture_output=True,
-            text=True,
-            cwd=modules.parent,
-            check=False,
-        )
-        if proc.returncode != 0:
-            raise DiagramError(
-                "the Mermaid renderer failed:\n" + proc.stderr.strip()
-            )
-
-        results = {r["name"]: r for r in
-                   map(json.loads, proc.stdout.splitlines())}
-        if len(results) != len(jobs):
-            raise DiagramError(
-                "the Mermaid renderer stopped early:\n" + proc.stderr.strip()
-            )
-
-        # A broken diagram is reported at its own file and line (a warning,
-        # which the strict build turns into a failure after reporting every
-        # problem); the chapter that places it then reports it too.
-        # Each finished entry moves into place only when all its formats
-        # exist, so an interrupted render never leaves half an entry.
+    def finish(results: dict[str, dict]) -> None:
+        # A broken diagram is reported at its own file and line (a
+        # warning, which the strict build turns into a failure after
+        # reporting every problem); the chapter that places it then
+        # reports it too. Each finished entry moves into place only when
+        # all its formats exist, so an interrupted render never leaves half
+        # an entry.
         rendered = 0
         for mmd, source, entry in pending:
-            result = results[mmd.stem]
+            result = results[f"diagram:{mmd.stem}"]
             if "error" in result:
                 # Mermaid counts a missing closing token at the end of the
                 # file past its last line: report the last line instead.
@@ -181,12 +94,13 @@ def _render_missing(app: Sphinx, source_dir: Path) -> None:
                     type="diagram", subtype="syntax",
                 )
                 continue
-            staged = Path(tmp) / entry.name
             if entry.exists():
                 shutil.rmtree(entry)
-            staged.rename(entry)
+            (staging / "diagrams" / entry.name).rename(entry)
             rendered += 1
-    logger.info(f"rendered {rendered} diagram(s)")
+        logger.info(f"rendered {rendered} diagram(s)")
+
+    return session.Batch(jobs, finish)
 
 
 class Diagram(Mermaid):
@@ -302,12 +216,13 @@ def check_all_used(app: Sphinx, env) -> None:
 
 def setup(app: Sphinx) -> dict:
     app.add_config_value("diagrams_source_dir", "", "env", str)
-    cache.register(app)
-    app.add_config_value("diagrams_mermaid_config", "", "env", str)
-    app.add_config_value("diagrams_node_modules", "", "env", str)
+    # The cache's settings, diagrams_mermaid_config among them, and the
+    # one browser session that renders what is missing.
+    app.setup_extension("book_build.assets.session")
     app.setup_extension("sphinxcontrib.mermaid")
     app.add_directive("mermaid", Diagram, override=True)
-    app.connect("builder-inited", render_pending)
+    app.connect("browser-assets", browser_jobs)
+    app.connect("builder-inited", init_env)
     # Before Sphinx's image collector (priority 500) reads the chapter.
     app.connect("doctree-read", place_diagrams, priority=100)
     app.connect("env-purge-doc", purge_doc)

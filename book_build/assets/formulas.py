@@ -9,10 +9,13 @@ keeps LaTeX's own typesetting.
 - Collecting: every formula's TeX is noted while its chapter is read.
 - Typesetting: once the environment is up to date, every formula not yet in
   the cache goes to ONE Node process (``render_math.mjs``), for the whole
-  build. Each result is cached under a hash of the TeX, display or inline,
-  the MathJax version, the Node version and the script itself, in
-  ``build_cache_dir``/formulas, outside any builder's output: the HTML and
-  the EPUB share it, and a rebuild with no change starts no Node at all.
+  build. No browser: the build's one browser session (session.py) runs
+  before any chapter is read, and formulas are known only after. Each
+  result is cached under a hash of the TeX, display or inline, and the
+  asset pipeline's one fingerprint (cache.py: MathJax, Node, the scripts,
+  ...), in ``build_cache_dir``/formulas, outside any builder's output: the
+  HTML and the EPUB share it, and a rebuild with no change starts no Node
+  at all.
   A formula MathJax rejects is reported at its chapter's file and line.
 - Writing: each formula is inline SVG in the page, sized in em (it scales
   with the reader's font), drawn in currentColor (it follows light and dark
@@ -30,7 +33,6 @@ builder, having no setting of its own, uses the same.
 from __future__ import annotations
 
 import functools
-import hashlib
 import html
 import json
 import os
@@ -50,9 +52,6 @@ logger = logging.getLogger(__name__)
 
 RENDERER = "svgmath"
 SCRIPT = Path(__file__).with_name("render_math.mjs")
-# Bumped when the output of the same TeX would change for a reason that
-# neither the script, MathJax nor Node shows.
-VERSION = "3"
 
 
 def tex_of(node: nodes.Element) -> str:
@@ -70,28 +69,9 @@ def tex_of(node: nodes.Element) -> str:
     return parts[0] if parts else ""
 
 
-@functools.cache
-def fingerprint(node_modules: str) -> str:
-    """What, besides a formula's own TeX, decides its bytes: the MathJax
-    package (its speech rule engine inside), Node and the script."""
-    manifest = Path(node_modules, "mathjax", "package.json")
-    try:
-        mathjax = json.loads(manifest.read_text())["version"]
-    except (OSError, ValueError, KeyError):
-        mathjax = "missing"
-    try:
-        node = subprocess.run(["node", "--version"], capture_output=True,
-                              text=True, check=False).stdout.strip()
-    except OSError:
-        node = "missing"
-    script = hashlib.sha256(SCRIPT.read_bytes()).hexdigest()
-    return "\0".join((VERSION, mathjax, node, script))
-
-
 def key_of(app: Sphinx, tex: str, display: bool) -> str:
-    data = "\0".join((fingerprint(app.config.formulas_node_modules),
-                      "display" if display else "inline", tex))
-    return hashlib.sha256(data.encode()).hexdigest()[:20]
+    return cache.key(app, "formula", "display" if display else "inline",
+                     tex)
 
 
 def key_of_node(app: Sphinx, node: nodes.Element) -> str:
@@ -148,7 +128,7 @@ def render_pending(app: Sphinx, env) -> None:
 
 def typeset(app: Sphinx, folder: Path, pending: dict) -> None:
     request = {
-        "mathjax": str(Path(app.config.formulas_node_modules, "mathjax")),
+        "mathjax": str(Path(app.config.assets_node_modules, "mathjax")),
         "formulas": [{"key": key, "tex": tex, "display": display}
                      for key, (tex, display, _doc, _line)
                      in pending.items()],
@@ -266,7 +246,6 @@ def share_glyphs(app: Sphinx, pagename: str, templatename: str,
 
 def setup(app: Sphinx) -> dict:
     cache.register(app)
-    app.add_config_value("formulas_node_modules", "", "env", str)
     app.add_html_math_renderer(RENDERER, (visit_math, None),
                                (visit_displaymath, None))
     app.connect("builder-inited", init_env)

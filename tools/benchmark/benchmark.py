@@ -1,14 +1,19 @@
 """Time the book's build, edition by edition, against the default path.
 
 For each of two paths on the same sources it prints the clean-build time
-and the no-change rebuild time of every step, and how many diagrams and
-formula images each step rendered:
+and the no-change rebuild time of every step, how many diagrams and formula
+images each step rendered and how many times it started Chromium, and then,
+side by side, what a reader's browser loads: every numbered chapter page's
+weight and load time from file:// (tests/browser_check.mjs --weight), and
+the browser launches of a whole clean build:
 
-- this project: diagrams rendered once in one browser into a shared cache
-  (book_build/assets/diagrams.py), formulas typeset in one batch
-  (book_build/assets/formulas.py);
-- the default path: sphinxcontrib-mermaid running mermaid-cli once per
-  diagram per builder, and Sphinx's imgmath once per formula.
+- this project: every missing diagram and the cover rendered in one
+  browser into a shared cache (book_build/assets/), formulas typeset in
+  one batch in Node, light pages (book_build/editions/html_pages.py);
+- the default path (conf.py here): sphinxcontrib-mermaid running
+  mermaid-cli once per diagram per builder, Sphinx's imgmath once per
+  formula for the EPUB, MathJax typesetting in the reader's browser, and
+  the theme's pages as they come.
 
 Usage (from the repository root, after `make setup`):
 
@@ -17,7 +22,9 @@ Usage (from the repository root, after `make setup`):
     .venv/bin/python tools/benchmark/benchmark.py --book synthetic
 
 First it times `make book` itself, as an author meets it: from clean,
-with no change, and after one sentence is added to one chapter.
+with no change, and after one sentence is added to one chapter, and counts
+the browsers each started (book_build/assets/session.py logs every launch
+in the cache; a clean build should start one).
 
 The synthetic book (synthetic_book.py) has the full size of the finished
 book, so that scaling is measured before the chapters exist. Every build
@@ -27,8 +34,11 @@ runs in a temporary copy; the project's own _build is left alone.
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -42,6 +52,8 @@ sys.path.insert(0, str(HERE))
 from synthetic_book import generate  # noqa: E402
 
 STEPS = ("html", "epub", "latex", "pdf", "doctest")
+WEIGHT = ROOT / "tests" / "browser_check.mjs"
+LAUNCH_LOG = Path("_build") / "cache" / "browser-launches.log"
 
 
 def copy_project(dest: Path, book: str) -> None:
@@ -100,22 +112,59 @@ def count_new(folder: Path, since: float, suffixes: tuple[str, ...],
                and p.name.startswith(prefix) and p.stat().st_mtime >= since)
 
 
-def rendered(project: Path, since: float, default: bool) -> tuple[int, int]:
-    """(diagram renderings, formula images) made since a moment."""
+def launches(project: Path) -> int:
+    """Browsers the build's own renderer has started in this project."""
+    log = project / LAUNCH_LOG
+    return len(log.read_text().splitlines()) if log.exists() else 0
+
+
+def rendered(project: Path, since: float, default: bool,
+             launched: int) -> tuple[int, int, int]:
+    """(diagram renderings, formula images, browser launches) made since a
+    moment; `launched` is the renderer's launch count at that moment."""
     build = project / "_build"
+    # The EPUB cover is drawn by the book's renderer on both paths.
+    browsers = launches(project) - launched
     if default:
-        # One file per diagram per builder, in each builder's _images.
+        # One file per diagram per builder, in each builder's _images,
+        # each from a mermaid-cli run that starts a browser of its own.
         diagrams = count_new(build / "work", since,
                              (".svg", ".pdf", ".png"), prefix="mermaid-")
         formulas = count_new(build / "work" / "epub" / "_images" / "math",
                              since, (".svg",))
-        return diagrams, formulas
-    # One cache entry (three formats) per diagram, shared by all builders.
+        return diagrams, formulas, browsers + diagrams
+    # One cache entry (three formats) per diagram, shared by all builders;
+    # one JSON entry per formula.
     diagrams = sum(1 for p in (build / "cache" / "diagrams").glob("*")
                    if p.is_dir() and not p.name.startswith(".")
                    and p.stat().st_mtime >= since)
-    formulas = count_new(build / "cache" / "formulas", since, (".svg",))
-    return diagrams, formulas
+    formulas = count_new(build / "cache" / "formulas", since, (".json",))
+    return diagrams, formulas, browsers
+
+
+def numbered_chapters(book: Path) -> list[str]:
+    """The documents of the root's numbered toctrees: the chapters."""
+    text = (book / "index.md").read_text()
+    found = []
+    for block in re.findall(r"```\{toctree\}\n(.*?)```", text, re.S):
+        if ":numbered:" in block:
+            found += [line.strip() for line in block.splitlines()
+                      if line.strip() and not line.startswith(":")]
+    return found
+
+
+def weigh_pages(project: Path) -> list[dict]:
+    """What Chromium reads from disk for each chapter page, from file://,
+    and how long the page takes to load (tests/browser_check.mjs)."""
+    html = project / "_build" / "work" / "html"
+    pages = [html / f"{name}.html"
+             for name in numbered_chapters(project / "book")]
+    result = subprocess.run(
+        ["node", str(WEIGHT), "--weight", "1280", "800", *map(str, pages)],
+        cwd=ROOT, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        sys.exit(f"weighing the pages failed:\n{result.stderr[-3000:]}")
+    return [json.loads(line) for line in result.stdout.splitlines()]
 
 
 def measure(book: str, default: bool) -> dict:
@@ -127,13 +176,15 @@ def measure(book: str, default: bool) -> dict:
         for phase in ("clean", "no change"):
             for step in STEPS:
                 since = time.time() - 0.01
+                launched = launches(project)
                 seconds = run_step(project, step, default)
-                results[(phase, step)] = (seconds,
-                                          *rendered(project, since, default))
+                results[(phase, step)] = (seconds, *rendered(
+                    project, since, default, launched))
         sources = sum(len(p.read_text().split())
                       for p in (project / "book").glob("*.md"))
         diagrams = len(list((project / "diagrams").glob("*.mmd")))
         results["size"] = (sources, diagrams)
+        results["pages"] = weigh_pages(project)
         return results
 
 
@@ -159,11 +210,13 @@ def measure_make(book: str) -> dict:
         for phase in ("clean", "no change", "one-sentence edit"):
             if phase == "one-sentence edit":
                 add_a_sentence(project)
+            launched = launches(project)
             start = time.perf_counter()
             result = subprocess.run(["make", "--no-print-directory", "book"],
                                     cwd=project, capture_output=True,
                                     text=True, check=False)
-            times[phase] = time.perf_counter() - start
+            times[phase] = (time.perf_counter() - start,
+                            launches(project) - launched)
             if result.returncode != 0:
                 sys.exit(f"make book failed:\n{result.stdout[-3000:]}"
                          f"\n{result.stderr[-3000:]}")
@@ -176,34 +229,59 @@ def report(book: str) -> None:
     theirs = measure(book, default=True)
     words, diagrams = ours["size"]
     print(f"\n{book} book: {words:,} words of source, {diagrams} diagrams")
-    print(f"{'step':<10}{'phase':<11}{'this project':>24}"
-          f"{'default path':>26}")
-    print(f"{'':<21}{'seconds diagrams formulas':>24}"
-          f"{'seconds diagrams formulas':>26}")
+    print("make book: " + ", ".join(
+        f"{phase} {seconds:.1f} s ({browsers} browser launches)"
+        for phase, (seconds, browsers) in made.items()))
+    columns = "seconds diagrams formulas browsers"
+    print(f"{'step':<10}{'phase':<11}{'this project':>35}"
+          f"{'default path':>37}")
+    print(f"{'':<21}{columns:>35}{columns:>37}")
+
+    def cells(seconds, n_diagrams, n_formulas, n_browsers, width):
+        return (f"{seconds:>{width - 27}.1f}{n_diagrams:>9}"
+                f"{n_formulas:>9}{n_browsers:>9}")
+
     for phase in ("clean", "no change"):
-        totals = [[0.0, 0, 0], [0.0, 0, 0]]
+        totals = [[0.0, 0, 0, 0], [0.0, 0, 0, 0]]
         for step in STEPS:
             row = f"{step:<10}{phase:<11}"
             for i, result in enumerate((ours, theirs)):
-                seconds, n_diagrams, n_formulas = result[(phase, step)]
-                totals[i][0] += seconds
-                totals[i][1] += n_diagrams
-                totals[i][2] += n_formulas
-                width = 24 if i == 0 else 26
-                row += f"{seconds:>{width - 18}.1f}{n_diagrams:>9}" \
-                       f"{n_formulas:>9}"
+                values = result[(phase, step)]
+                totals[i] = [t + v for t, v in
+                             zip(totals[i], values, strict=True)]
+                row += cells(*values, 35 if i == 0 else 37)
             print(row)
-        row = f"{'total':<10}{phase:<11}"
-        for i, (seconds, n_diagrams, n_formulas) in enumerate(totals):
-            width = 24 if i == 0 else 26
-            row += f"{seconds:>{width - 18}.1f}{n_diagrams:>9}" \
-                   f"{n_formulas:>9}"
-        print(row)
+        print(f"{'total':<10}{phase:<11}" + cells(*totals[0], 35)
+              + cells(*totals[1], 37))
     ratio = (sum(theirs[("clean", s)][0] for s in STEPS)
              / sum(ours[("clean", s)][0] for s in STEPS))
     print(f"clean build: the default path takes {ratio:.1f}x as long")
-    print("make book: " + ", ".join(f"{phase} {seconds:.1f} s"
-                                     for phase, seconds in made.items()))
+    print_pages(ours["pages"], theirs["pages"])
+    print(f"{'browser launches, clean build of every step':<44}"
+          f"{sum(ours[('clean', s)][3] for s in STEPS):>14}"
+          f"{sum(theirs[('clean', s)][3] for s in STEPS):>14}")
+
+
+def print_pages(ours: list[dict], theirs: list[dict]) -> None:
+    """Chapter pages side by side: weight read from disk and load time."""
+    heading = f"{len(ours)} chapter pages, file://, 1280x800"
+    print(f"\n{heading:<44}{'this project':>14}{'default path':>14}")
+
+    def line(label, values):
+        print(f"{label:<44}" + "".join(f"{v:>14}" for v in values))
+
+    for label, pick, unit in (
+            ("page weight, median", statistics.median, "bytes"),
+            ("page weight, heaviest", max, "bytes"),
+            ("load time, median", statistics.median, "loadMs"),
+            ("load time, slowest", max, "loadMs")):
+        values = [pick(p[unit] for p in pages) for pages in (ours, theirs)]
+        line(label, [f"{v / 1e6:.2f} MB" if unit == "bytes"
+                     else f"{v:.0f} ms" for v in values])
+    failed = [p["file"] for pages in (ours, theirs) for p in pages
+              if p["failed"]]
+    if failed:
+        print(f"pages that asked for the network: {failed}")
 
 
 def main() -> None:

@@ -28,7 +28,9 @@ extensions += ["sphinxcontrib.mermaid", "sphinx.ext.imgmath"]
 
 mermaid_output_format = "svg"
 mermaid_cmd = str(PROJECT / "node_modules" / ".bin" / "mmdc")
-mermaid_params = ["-p", str(HERE / "puppeteer.json"),
+# mermaid-cli starts Chromium with the build's own launch options, the one
+# flag list the build, the tests and this benchmark share.
+mermaid_params = ["-p", str(PROJECT / "book_build/assets/chromium.json"),
                   "-c", str(PROJECT / "diagrams" / "mermaid-config.json")]
 
 # Math as before the build-time renderer: MathJax in the reader's browser
