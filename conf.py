@@ -293,6 +293,9 @@ latex_elements = {
     "hyperref": rf"""
 \usepackage[bookmarksnumbered]{{hyperref}}
 \usepackage{{hypcap}}
+% A URL may break after any character, so that no URL in the bibliography
+% runs into the margin (hyperref's \url breaks only at / . and the like).
+\usepackage{{xurl}}
 \hypersetup{{pdftitle={{{project}}}, pdfauthor={{{author}}},
   pdfsubject={{{subtitle}}}}}
 """,

@@ -273,7 +273,10 @@ def block_text(path, paper: str) -> list[str]:
     """Each page's characters inside the text block's columns (header and
     footer included), sorted: the same page on both papers gives the same
     string, whatever order pdftotext reads sub- and superscripts in, and
-    text that overflows the block is cut at the same place on both."""
+    text that overflows the block is cut at the same place on both.
+    Hyphens are left out: when a page's last line ends in one, pdftotext
+    may join that line to the page number below and drop the hyphen, and
+    the foot sits closer to the text on Letter than on A4."""
     width, height = PAPER_PT[paper]
     scale = 10  # pdftotext's crop box is in pixels at -r: 0.1 pt steps
     left = (width - TEXT_WIDTH_PT) / 2 - 2
@@ -282,7 +285,7 @@ def block_text(path, paper: str) -> list[str]:
             "-H", str(round(height * scale))]
     text = subprocess.run(["pdftotext", *crop, str(path), "-"],
                           capture_output=True, text=True, check=True).stdout
-    return ["".join(sorted("".join(page.split())))
+    return ["".join(sorted("".join(page.split()).replace("-", "")))
             for page in text.split("\f")]
 
 
