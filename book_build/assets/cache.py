@@ -23,6 +23,7 @@ import hashlib
 import json
 import os
 import subprocess
+import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -59,6 +60,16 @@ def folder(app: Sphinx, name: str) -> Path:
     path = Path(app.config.build_cache_dir) / name
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def write(path: Path, data: bytes) -> None:
+    """Store one entry whole or not at all: written beside its final name,
+    then renamed, so that a build stopped part-way, or another edition
+    reading at the same time, never sees half an entry."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    with os.fdopen(handle, "wb") as out:
+        out.write(data)
+    os.replace(temporary, path)
 
 
 @contextmanager

@@ -32,9 +32,7 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import inspect
-import os
 import pickle
-import tempfile
 from pathlib import Path
 
 from pybtex.style.formatting import BaseStyle
@@ -100,10 +98,8 @@ def format_entry(self, label, entry, bib_data=None):
     except (OSError, pickle.UnpicklingError, EOFError):
         pass
     formatted = _original(self, label, entry)  # may raise: nothing stored
-    handle, temporary = tempfile.mkstemp(dir=_folder, suffix=".tmp")
-    with os.fdopen(handle, "wb") as out:
-        out.write(pickle.dumps(formatted, protocol=pickle.HIGHEST_PROTOCOL))
-    os.replace(temporary, path)
+    cache.write(path, pickle.dumps(formatted,
+                                   protocol=pickle.HIGHEST_PROTOCOL))
     return formatted
 
 

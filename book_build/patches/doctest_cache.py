@@ -30,10 +30,8 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import json
-import os
 import re
 import sys
-import tempfile
 from pathlib import Path
 
 from docutils import nodes
@@ -109,10 +107,8 @@ def run_chapter(builder: DocTestBuilder, docname: str,
         counts["cleanup_failures"]
     if path and success and quiet and not failed \
             and not reaches_out(doctree):
-        handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            json.dump({"text": "".join(written), "counts": counts}, file)
-        os.replace(temporary, path)
+        cache.write(path, json.dumps({"text": "".join(written),
+                                      "counts": counts}).encode("utf-8"))
     return success
 
 

@@ -27,8 +27,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
-import os
-import tempfile
 from pathlib import Path
 
 from sphinx.application import Sphinx
@@ -83,10 +81,7 @@ def highlight_block(self, source, lang, opts=None, force=False,
                            **kwargs)
         quiet = not logged.buffer
     if quiet:
-        handle, temporary = tempfile.mkstemp(dir=_folder, suffix=".tmp")
-        with os.fdopen(handle, "wb") as out:
-            out.write(result.encode("utf-8"))
-        os.replace(temporary, path)
+        cache.write(path, result.encode("utf-8"))
     return result
 
 

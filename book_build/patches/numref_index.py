@@ -25,9 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
-import os
 import pickle
-import tempfile
 from pathlib import Path
 
 from docutils import nodes
@@ -76,10 +74,7 @@ def page_index(env, docname: str, real) -> Index:
             ids = pickle.loads(path.read_bytes())
         except (OSError, pickle.UnpicklingError, EOFError):
             ids = index_of(real(docname))
-            handle, temporary = tempfile.mkstemp(dir=_folder, suffix=".tmp")
-            with os.fdopen(handle, "wb") as out:
-                out.write(pickle.dumps(ids, pickle.HIGHEST_PROTOCOL))
-            os.replace(temporary, path)
+            cache.write(path, pickle.dumps(ids, pickle.HIGHEST_PROTOCOL))
         _pages[docname] = Index(ids)
     return _pages[docname]
 
